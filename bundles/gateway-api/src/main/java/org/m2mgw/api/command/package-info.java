@@ -1,0 +1,8 @@
+/**
+ * Downlink commands queued for sleepy devices, fetched on their next wake-up.
+ *
+ * @since 0.1
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.m2mgw.api.command;
