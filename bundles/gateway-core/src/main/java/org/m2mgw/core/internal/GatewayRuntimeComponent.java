@@ -1,0 +1,111 @@
+package org.m2mgw.core.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.m2mgw.api.runtime.GatewayRuntime;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provides {@link GatewayRuntime}: the gateway id from configuration, and the data directory from
+ * the framework property {@value DataDirectory#PROPERTY}.
+ *
+ * <p>The configuration policy is OPTIONAL rather than REQUIRE: every other bundle depends on this
+ * service, so the gateway must come up with sensible defaults even before the default
+ * configuration is applied.
+ */
+@Component(name = GatewayRuntimeComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = "service.pid=" + GatewayRuntimeComponent.PID,
+        service = {GatewayRuntime.class, ConfigurableComponent.class})
+@Designate(ocd = GatewayConfig.class)
+public class GatewayRuntimeComponent implements GatewayRuntime, ConfigurableComponent {
+    static final String PID = "org.m2mgw.gateway";
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntimeComponent.class);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final DataDirectory dataDirectory;
+    private volatile String gatewayId;
+
+    @Activate
+    public GatewayRuntimeComponent(BundleContext context, GatewayConfig config) {
+        // Throws with a message that names the key; SCR then leaves the service unregistered, and
+        // the console shows the component as failed with that message.
+        this.dataDirectory = DataDirectory.fromProperty(DataDirectory.configuredPath(context::getProperty));
+        apply(config);
+        LOG.info("Gateway '{}' started, data directory {}", gatewayId, dataDirectory.root());
+    }
+
+    @Modified
+    void modified(GatewayConfig config) {
+        apply(config);
+        LOG.info("Gateway id is now '{}'", gatewayId);
+    }
+
+    private void apply(GatewayConfig config) {
+        gatewayId = resolveGatewayId(config.gateway_id());
+    }
+
+    static String resolveGatewayId(String configured) {
+        String value = configured == null ? "" : configured.trim();
+        if (value.isEmpty()) {
+            value = hostName();
+        }
+        if (!ID.matcher(value).matches()) {
+            String fallback = "gateway";
+            LOG.error("gateway.id '{}' is invalid: use 1 to 64 letters, digits, '.', '_' or '-'. "
+                    + "Using '{}' until it is fixed.", sanitize(value), fallback);
+            return fallback;
+        }
+        return value;
+    }
+
+    private static String hostName() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            int dot = host.indexOf('.');
+            return dot > 0 ? host.substring(0, dot) : host;
+        } catch (IOException e) {
+            return "gateway";
+        }
+    }
+
+    private static String sanitize(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return cut.replaceAll("[\\p{Cntrl}]", "?");
+    }
+
+    @Override
+    public String gatewayId() {
+        return gatewayId;
+    }
+
+    @Override
+    public Path dataDirectory() {
+        return dataDirectory.root();
+    }
+
+    @Override
+    public Path dataDirectory(String name) {
+        try {
+            return dataDirectory.sub(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a summary for the shell and the console */
+    Map<String, Object> describe() {
+        return Map.of("gateway.id", gatewayId, "data.dir", dataDirectory.root().toString());
+    }
+}
