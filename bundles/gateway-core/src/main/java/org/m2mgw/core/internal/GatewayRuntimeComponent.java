@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.regex.Pattern;
 import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.m2mgw.api.runtime.GatewayRuntime;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -21,35 +24,62 @@ import org.slf4j.LoggerFactory;
  * Provides {@link GatewayRuntime}: the gateway id from configuration, and the data directory from
  * the framework property {@value DataDirectory#PROPERTY}.
  *
+ * <p>The {@code GatewayRuntime} service is registered by hand, and only when the data directory
+ * is usable. A bad data directory then gives one clear log line naming the property, no stack
+ * trace, and a framework that keeps running (the console stays reachable to diagnose it).
+ *
  * <p>The configuration policy is OPTIONAL rather than REQUIRE: every other bundle depends on this
- * service, so the gateway must come up with sensible defaults even before the default
- * configuration is applied.
+ * service, so the gateway must come up with defaults even before its configuration is applied.
  */
-@Component(name = GatewayRuntimeComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(name = GatewayRuntimeComponent.PID, immediate = true,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = "service.pid=" + GatewayRuntimeComponent.PID,
-        service = {GatewayRuntime.class, ConfigurableComponent.class})
+        service = ConfigurableComponent.class)
 @Designate(ocd = GatewayConfig.class)
 public class GatewayRuntimeComponent implements GatewayRuntime, ConfigurableComponent {
     static final String PID = "org.m2mgw.gateway";
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntimeComponent.class);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-    private final DataDirectory dataDirectory;
+    private DataDirectory dataDirectory;
     private volatile String gatewayId;
+    private ServiceRegistration<GatewayRuntime> registration;
 
     @Activate
-    public GatewayRuntimeComponent(BundleContext context, GatewayConfig config) {
-        // Throws with a message that names the key; SCR then leaves the service unregistered, and
-        // the console shows the component as failed with that message.
-        this.dataDirectory = DataDirectory.fromProperty(DataDirectory.configuredPath(context::getProperty));
+    void activate(BundleContext context, GatewayConfig config) {
         apply(config);
+        String configured = DataDirectory.configuredPath(context::getProperty);
+        try {
+            dataDirectory = DataDirectory.fromProperty(configured);
+        } catch (IllegalStateException e) {
+            LOG.error("Gateway cannot start its services: {}", e.getMessage());
+            return;
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("gateway.data.dir", dataDirectory.root().toString());
+        registration = context.registerService(GatewayRuntime.class, this, props);
         LOG.info("Gateway '{}' started, data directory {}", gatewayId, dataDirectory.root());
     }
 
     @Modified
     void modified(GatewayConfig config) {
+        String before = gatewayId;
         apply(config);
-        LOG.info("Gateway id is now '{}'", gatewayId);
+        if (!gatewayId.equals(before)) {
+            LOG.info("Gateway id is now '{}'", gatewayId);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // The framework is stopping and removed it already.
+            }
+            registration = null;
+        }
     }
 
     private void apply(GatewayConfig config) {
@@ -74,7 +104,8 @@ public class GatewayRuntimeComponent implements GatewayRuntime, ConfigurableComp
         try {
             String host = InetAddress.getLocalHost().getHostName();
             int dot = host.indexOf('.');
-            return dot > 0 ? host.substring(0, dot) : host;
+            String shortName = dot > 0 ? host.substring(0, dot) : host;
+            return ID.matcher(shortName).matches() ? shortName : "gateway";
         } catch (IOException e) {
             return "gateway";
         }
@@ -102,10 +133,5 @@ public class GatewayRuntimeComponent implements GatewayRuntime, ConfigurableComp
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** @return a summary for the shell and the console */
-    Map<String, Object> describe() {
-        return Map.of("gateway.id", gatewayId, "data.dir", dataDirectory.root().toString());
     }
 }
