@@ -4,11 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Dictionary;
 import javax.inject.Inject;
 import org.junit.Test;
@@ -67,11 +64,11 @@ public class LiveConfigurationIT extends GatewayTestSupport {
     public void givenBrokerPortChanged_thenBrokerMovesLive_andBadPortIsRefusedHarmlessly() throws Exception {
         int first = freePort();
         setBroker("broker.port", first);
-        await("MQTT broker answers CONNECT on " + first, 15_000, () -> mqttConnackOk(first));
+        await("MQTT broker answers CONNECT on " + first, 15_000, () -> MqttProbe.connackOk(first));
 
         int second = freePort();
         setBroker("broker.port", second);
-        await("MQTT broker answers on new port " + second, 15_000, () -> mqttConnackOk(second));
+        await("MQTT broker answers on new port " + second, 15_000, () -> MqttProbe.connackOk(second));
         await("old port " + first + " closed", 15_000, () -> !accepts(first));
 
         // Out of range: refused, the broker stops, everything else keeps running.
@@ -91,37 +88,13 @@ public class LiveConfigurationIT extends GatewayTestSupport {
         // Fixing the value brings it back without a restart.
         int third = freePort();
         setBroker("broker.port", third);
-        await("broker back on " + third, 15_000, () -> mqttConnackOk(third));
+        await("broker back on " + third, 15_000, () -> MqttProbe.connackOk(third));
     }
 
     private static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Sends a minimal MQTT 3.1.1 CONNECT (OASIS MQTT 3.1.1, section 3.1) and expects CONNACK 0. */
-    static boolean mqttConnackOk(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(3000);
-            byte[] clientId = "itest".getBytes(StandardCharsets.US_ASCII);
-            byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 30};
-            int remaining = variable.length + 2 + clientId.length;
-            OutputStream out = s.getOutputStream();
-            out.write(0x10);
-            out.write(remaining);
-            out.write(variable);
-            out.write(0);
-            out.write(clientId.length);
-            out.write(clientId);
-            out.flush();
-            InputStream in = s.getInputStream();
-            byte[] ack = in.readNBytes(4);
-            return ack.length == 4 && (ack[0] & 0xff) == 0x20 && ack[1] == 2 && ack[3] == 0;
         } catch (IOException e) {
             return false;
         }

@@ -99,8 +99,8 @@ public class EmbeddedBroker implements ConfigurableComponent {
         }
         server = s;
         running = settings;
-        status = "running on " + settings.host() + ":" + s.getPort();
-        LOG.info("Embedded MQTT broker listening on {}:{}", settings.host(), s.getPort());
+        status = "running on " + settings.host() + ":" + settings.port();
+        LOG.info("Embedded MQTT broker listening on {}:{}", settings.host(), settings.port());
     }
 
     private void stop() {
@@ -117,8 +117,8 @@ public class EmbeddedBroker implements ConfigurableComponent {
         return status;
     }
 
-    /** @return the bound port, or -1 when the broker is not running */
+    /** @return the configured port while the broker runs, or -1 */
     public synchronized int port() {
-        return server == null ? -1 : server.getPort();
+        return running == null ? -1 : running.port();
     }
 }

@@ -72,6 +72,7 @@ public class GatewayRuntimeComponent implements GatewayRuntime, ConfigurableComp
 
     @Deactivate
     void deactivate() {
+        LOG.info("Gateway stopped");
         if (registration != null) {
             try {
                 registration.unregister();

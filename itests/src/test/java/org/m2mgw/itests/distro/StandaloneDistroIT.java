@@ -1,0 +1,278 @@
+package org.m2mgw.itests.distro;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runners.MethodSorters;
+import org.m2mgw.itests.GatewayTestSupport;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Runs the exported distro jar as an operator would, and checks the promises of the standalone
+ * gateway from outside: a console on loopback with a generated password, a real browser editing
+ * a component's configuration, the embedded broker serving mosquitto's own client, a clean stop
+ * on SIGTERM, a restart that keeps state, and clear errors for bad configuration.
+ *
+ * <p>The methods run in name order: they share one gateway process and build on each other.
+ */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class StandaloneDistroIT {
+    private static Path base;
+    private static DistroProcess gateway;
+    private static String password;
+    private static int brokerPort;
+
+    @BeforeClass
+    public static void startGateway() throws Exception {
+        Path target = Paths.get(System.getProperty("m2mgw.target", "target")).toAbsolutePath();
+        base = Files.createDirectories(target.resolve("distro-it").resolve(Long.toString(System.currentTimeMillis())));
+        gateway = DistroProcess.start(base.resolve("data"), GatewayTestSupport.freePort(), base.resolve("run1.log"));
+        String file = gateway.awaitOutput("password generated in (\\S+) \\(", 60_000);
+        password = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+        awaitStatus(200, "/system/console/bundles", "admin", password, 60_000);
+    }
+
+    @AfterClass
+    public static void stopGateway() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    private static void awaitStatus(int expected, String path, String user, String pw, long timeoutMs)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = gateway.consoleStatus(path, user, pw);
+                if (last == expected) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                last = -1;
+            }
+            Thread.sleep(200);
+        }
+        fail("console " + path + " answered " + last + ", expected " + expected + "\n" + gateway.output());
+    }
+
+    @Test
+    public void a1_consoleIsOnLoopbackOnly() throws Exception {
+        InetAddress external = null;
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (ni.isUp() && !ni.isLoopback()) {
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof Inet4Address) {
+                        external = a;
+                    }
+                }
+            }
+        }
+        Assume.assumeTrue("this machine has no non-loopback IPv4 address to try", external != null);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(external, gateway.consolePort), 2000);
+            fail("console accepted a connection on " + external.getHostAddress());
+        } catch (IOException expected) {
+            // refused: it listens on 127.0.0.1 only
+        }
+    }
+
+    @Test
+    public void a2_noDefaultPassword_andWrongPasswordsAreRefused() throws Exception {
+        assertEquals(401, gateway.consoleStatus("/system/console/bundles", null, null));
+        assertEquals(401, gateway.consoleStatus("/system/console/bundles", "admin", "admin"));
+        assertEquals(401, gateway.consoleStatus("/system/console/bundles", "admin", password + "x"));
+        assertEquals(401, gateway.consoleStatus("/system/console/bundles", "root", password));
+        assertEquals(200, gateway.consoleStatus("/system/console/bundles", "admin", password));
+
+        Path pwFile = gateway.dataDir.resolve("console/admin-password");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pwFile)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(gateway.dataDir)));
+        assertFalse("the password never appears in the log", gateway.output().contains(password));
+    }
+
+    @Test
+    public void b1_browserLogsInAndChangesBrokerPort() throws Exception {
+        brokerPort = GatewayTestSupport.freePort();
+        Path profile = Files.createDirectories(base.resolve("chromium-profile"));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
+        WebDriver browser = new ChromeDriver(service, options);
+        try {
+            String origin = "127.0.0.1:" + gateway.consolePort;
+            // A wrong password gets no console page.
+            browser.get("http://admin:wrong-password@" + origin + "/system/console/configMgr");
+            assertFalse("wrong password must not show the console",
+                    browser.getPageSource().contains("configTable"));
+
+            // The generated password opens the configuration editor of the embedded broker.
+            browser.get("http://admin:" + password + "@" + origin + "/system/console/configMgr/org.m2mgw.broker");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            WebElement port = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#editorForm [name='broker.port']")));
+            port.clear();
+            port.sendKeys(Integer.toString(brokerPort));
+            browser.findElement(By.xpath(
+                    "//div[contains(@class,'ui-dialog-buttonset')]/button[normalize-space()='Save']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("configTable")));
+        } finally {
+            browser.quit();
+        }
+        // The component's behaviour shows the change: the broker now answers on the new port.
+        awaitMqtt(brokerPort, 20_000);
+    }
+
+    @Test
+    public void b2_embeddedBrokerServesMosquittoClients() throws Exception {
+        assertNotEquals("b1 must have set the port", 0, brokerPort);
+        Path out = base.resolve("mosquitto_sub.out");
+        Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(brokerPort),
+                "-t", "m2mgw/it/#", "-C", "1", "-W", "20", "-i", "it-sub")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        MqttClient pub = new MqttClient("tcp://127.0.0.1:" + brokerPort, "it-pub", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        pub.connect(o);
+        try {
+            // Publish until the subscriber has its message: it may subscribe a little later.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (sub.isAlive() && System.nanoTime() < deadline) {
+                pub.publish("m2mgw/it/hello", "hello-from-paho".getBytes(StandardCharsets.UTF_8), 1, false);
+                sub.waitFor(300, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pub.disconnect();
+            pub.close();
+        }
+        assertTrue("mosquitto_sub finished", sub.waitFor(5, TimeUnit.SECONDS));
+        assertEquals("mosquitto_sub output: " + Files.readString(out), 0, sub.exitValue());
+        assertTrue(Files.readString(out).contains("hello-from-paho"));
+    }
+
+    @Test
+    public void c1_outOfRangePortIsRefusedWithAClearMessage() throws Exception {
+        String form = "apply=true&action=ajaxConfigManager&propertylist=broker.enabled,broker.host,broker.port"
+                + "&broker.enabled=true&broker.host=127.0.0.1&broker.port=";
+        int status = gateway.consolePost("/system/console/configMgr/org.m2mgw.broker", "admin", password,
+                form + "70000");
+        assertTrue("console accepted the post: " + status, status < 400);
+        gateway.awaitOutput("broker\\.port 70000 is out of range 1\\.\\.65535", 15_000);
+        String out = gateway.output();
+        String after = out.substring(out.indexOf("broker.port 70000"));
+        assertFalse("no stack trace for a bad value:\n" + after, after.contains("\tat "));
+        assertTrue(gateway.isAlive());
+        assertEquals(200, gateway.consoleStatus("/system/console/bundles", "admin", password));
+
+        gateway.consolePost("/system/console/configMgr/org.m2mgw.broker", "admin", password, form + brokerPort);
+        awaitMqtt(brokerPort, 20_000);
+    }
+
+    @Test
+    public void d1_sigtermStopsCleanlyWithinTenSeconds() throws Exception {
+        long ms = gateway.terminate(10_000);
+        assertTrue("gateway did not stop within 10 s\n" + gateway.output(), ms >= 0);
+        String out = gateway.output();
+        assertTrue("broker deactivated:\n" + out, out.contains("Embedded MQTT broker stopped"));
+        assertTrue("gateway core deactivated:\n" + out, out.contains("Gateway stopped"));
+        assertTrue("framework stopped:\n" + out, out.contains("m2mgw: framework stopped"));
+        System.out.println("SIGTERM to exit: " + ms + " ms");
+    }
+
+    @Test
+    public void d2_restartReusesDataDirectoryAndKeepsChangedConfiguration() throws Exception {
+        gateway = DistroProcess.start(gateway.dataDir, gateway.consolePort, base.resolve("run2.log"));
+        awaitStatus(200, "/system/console/bundles", "admin", password, 60_000);
+        awaitMqtt(brokerPort, 30_000);
+        assertFalse("no new password on restart", gateway.output().contains("password generated"));
+        assertTrue(gateway.terminate(10_000) >= 0);
+    }
+
+    @Test
+    public void e1_unusableDataDirectoryGivesAClearErrorAndTheFrameworkStaysUp() throws Exception {
+        Path blocker = Files.writeString(base.resolve("not-a-directory"), "x");
+        Path storage = Files.createDirectories(base.resolve("bad-run-storage"));
+        try (DistroProcess bad = DistroProcess.start(blocker.resolve("data"), GatewayTestSupport.freePort(),
+                base.resolve("bad-data-dir.log"), "-Dorg.osgi.framework.storage=" + storage,
+                "-Dfelix.cm.dir=" + storage.resolve("config"))) {
+            bad.awaitOutput("m2mgw\\.data\\.dir='[^']*' cannot be created", 60_000);
+            // Give the rest of the framework time to come up, then check it is still serving.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean answered = false;
+            while (!answered && System.nanoTime() < deadline) {
+                try {
+                    bad.consoleStatus("/system/console", null, null);
+                    answered = true;
+                } catch (IOException notYet) {
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue("framework still serving HTTP", answered && bad.isAlive());
+            assertFalse("no stack trace:\n" + bad.output(), bad.output().contains("\tat "));
+        }
+    }
+
+    @Test
+    public void e2_launcherScriptRefusesAnUnusableDataDirectory() throws Exception {
+        Path blocker = Files.writeString(base.resolve("also-not-a-directory"), "x");
+        Path script = Paths.get(System.getProperty("m2mgw.distro.jar")).getParent().getParent()
+                .resolve("bin/m2mgw");
+        Process p = new ProcessBuilder(script.toString(), "--data", blocker.resolve("data").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(out, 2, p.exitValue());
+        assertTrue(out, out.contains("data directory") && out.contains("cannot be created"));
+    }
+
+    private static void awaitMqtt(int port, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            if (org.m2mgw.itests.MqttProbe.connackOk(port)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail("no MQTT CONNACK on port " + port + " within " + timeoutMs + " ms\n" + gateway.output());
+    }
+}
