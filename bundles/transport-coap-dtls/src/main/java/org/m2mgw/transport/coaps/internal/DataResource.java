@@ -1,0 +1,35 @@
+package org.m2mgw.transport.coaps.internal;
+
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+
+/**
+ * A device data resource such as {@code /telemetry}. It also answers for every path below it
+ * ({@code /telemetry/temp}), so devices name their own sub-resources.
+ */
+final class DataResource extends CoapResource {
+    private final DeviceRequests requests;
+
+    DataResource(String name, DeviceRequests requests) {
+        super(name);
+        this.requests = requests;
+        getAttributes().setTitle("device " + name);
+    }
+
+    @Override
+    public Resource getChild(String name) {
+        Resource child = super.getChild(name);
+        return child != null ? child : this;
+    }
+
+    @Override
+    public void handlePOST(CoapExchange exchange) {
+        requests.handleData(exchange);
+    }
+
+    @Override
+    public void handlePUT(CoapExchange exchange) {
+        requests.handleData(exchange);
+    }
+}

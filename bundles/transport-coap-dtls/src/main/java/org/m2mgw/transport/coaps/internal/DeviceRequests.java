@@ -1,0 +1,159 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.DtlsEndpointContext;
+import org.eclipse.californium.elements.EndpointContext;
+import org.eclipse.californium.elements.util.Bytes;
+import org.m2mgw.api.device.Device;
+import org.m2mgw.api.message.Acceptance;
+import org.m2mgw.api.message.ContentFormats;
+import org.m2mgw.api.message.DeviceMessage;
+import org.m2mgw.api.message.DeviceMessageConsumer;
+import org.m2mgw.api.message.SecuritySummary;
+import org.m2mgw.api.traffic.TrafficEventType;
+
+/**
+ * The request pipeline shared by the device resources: who is the device, may it use this
+ * resource, is the payload acceptable, and has the durable queue taken the message. A device gets
+ * 2.04 only after the queue accepted its message; otherwise 5.03 with Max-Age, so it retries.
+ */
+final class DeviceRequests {
+    static final Set<Integer> SUPPORTED_FORMATS = Set.of(ContentFormats.TEXT_PLAIN, ContentFormats.JSON,
+            ContentFormats.CBOR, ContentFormats.SENML_JSON, ContentFormats.SENML_CBOR);
+
+    private final RegistryCredentials credentials;
+    private final TrafficReporter traffic;
+    private final Supplier<DeviceMessageConsumer> consumer;
+    private final ListenerSettings settings;
+
+    DeviceRequests(RegistryCredentials credentials, TrafficReporter traffic,
+            Supplier<DeviceMessageConsumer> consumer, ListenerSettings settings) {
+        this.credentials = credentials;
+        this.traffic = traffic;
+        this.consumer = consumer;
+        this.settings = settings;
+    }
+
+    /** The authenticated, enabled device behind an exchange, or empty after answering 4.01. */
+    Optional<Device> authenticate(CoapExchange exchange, String path) {
+        EndpointContext ctx = exchange.advanced().getRequest().getSourceContext();
+        InetSocketAddress peer = exchange.getSourceSocketAddress();
+        Principal principal = ctx.getPeerIdentity();
+        Optional<Device> device = principal == null ? Optional.empty() : credentials.deviceOf(principal);
+        if (device.isEmpty() || !device.get().enabled()) {
+            String reason = device.isEmpty() ? "unknown device" : "device is disabled";
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.map(Device::deviceId).orElse(null),
+                    peer, reason, path);
+            exchange.respond(ResponseCode.UNAUTHORIZED);
+            return Optional.empty();
+        }
+        InetSocketAddress previous = ctx.get(DtlsEndpointContext.KEY_PREVIOUS_ADDRESS);
+        if (previous != null) {
+            traffic.report(TrafficEventType.ADDRESS_CHANGED, device.get().deviceId(), peer,
+                    "from " + TrafficReporter.address(previous), null, 0);
+        }
+        return device;
+    }
+
+    /** Handles a POST or PUT of device data. */
+    void handleData(CoapExchange exchange) {
+        String path = exchange.advanced().getRequest().getOptions().getUriPathString();
+        Optional<Device> found = authenticate(exchange, path);
+        if (found.isEmpty()) {
+            return;
+        }
+        Device device = found.get();
+        InetSocketAddress peer = exchange.getSourceSocketAddress();
+        if (!device.mayUse(path)) {
+            refuse(exchange, ResponseCode.FORBIDDEN, device, peer, path, "resource not allowed for device");
+            return;
+        }
+        int format = exchange.getRequestOptions().getContentFormat();
+        if (!SUPPORTED_FORMATS.contains(format)) {
+            refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, device, peer, path,
+                    "unsupported content format " + format);
+            return;
+        }
+        byte[] payload = exchange.getRequestPayload();
+        if (payload.length > settings.maxPayloadBytes()) {
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer,
+                    "payload of " + payload.length + " bytes exceeds coap.max.payload.bytes", path);
+            Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+            r.getOptions().setSize1(settings.maxPayloadBytes());
+            exchange.respond(r);
+            return;
+        }
+        DeviceMessageConsumer sink = consumer.get();
+        if (sink == null) {
+            unavailable(exchange, device, peer, path, "no durable queue is available");
+            return;
+        }
+        DeviceMessage message = DeviceMessage.builder()
+                .messageId(UUID.randomUUID().toString())
+                .deviceId(device.deviceId())
+                .resource(path)
+                .contentFormat(format)
+                .payload(payload)
+                .receivedAt(Instant.now())
+                .security(summary(exchange))
+                .build();
+        CompletableFuture<Acceptance> accepted;
+        try {
+            accepted = sink.accept(message).toCompletableFuture();
+        } catch (RuntimeException e) {
+            unavailable(exchange, device, peer, path, "durable queue failed: " + e);
+            return;
+        }
+        accepted.orTimeout(settings.acceptTimeoutMs(), TimeUnit.MILLISECONDS).whenComplete((a, error) -> {
+            if (error == null && a != null && a.isAccepted()) {
+                traffic.report(TrafficEventType.REQUEST, device.deviceId(), peer, null, path, payload.length);
+                exchange.respond(ResponseCode.CHANGED);
+            } else if (error == null && a != null) {
+                unavailable(exchange, device, peer, path, "refused by the durable queue: " + a.reason(),
+                        Math.max(1, a.retryAfterSeconds()));
+            } else {
+                unavailable(exchange, device, peer, path, "durable queue did not accept in time ("
+                        + (error == null ? "no answer" : error.getClass().getSimpleName()) + ")");
+            }
+        });
+    }
+
+    private void refuse(CoapExchange exchange, ResponseCode code, Device device, InetSocketAddress peer,
+            String path, String reason) {
+        traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer, reason, path);
+        exchange.respond(code);
+    }
+
+    private void unavailable(CoapExchange exchange, Device device, InetSocketAddress peer, String path,
+            String reason) {
+        unavailable(exchange, device, peer, path, reason, settings.retryAfterSeconds());
+    }
+
+    private void unavailable(CoapExchange exchange, Device device, InetSocketAddress peer, String path,
+            String reason, int retryAfter) {
+        traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer, reason, path);
+        Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
+        r.getOptions().setMaxAge(retryAfter);
+        exchange.respond(r);
+    }
+
+    static SecuritySummary summary(CoapExchange exchange) {
+        EndpointContext ctx = exchange.advanced().getRequest().getSourceContext();
+        String cipher = ctx.get(DtlsEndpointContext.KEY_CIPHER);
+        Bytes cid = ctx.get(DtlsEndpointContext.KEY_READ_CONNECTION_ID);
+        return new SecuritySummary("DTLSv1.2", cipher == null ? "unknown" : cipher,
+                RegistryCredentials.credentialType(ctx.getPeerIdentity()),
+                cid != null && !cid.isEmpty(), false);
+    }
+}

@@ -1,0 +1,218 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.californium.scandium.AlertHandler;
+import org.eclipse.californium.scandium.ConnectionListener;
+import org.eclipse.californium.scandium.DtlsHealth;
+import org.eclipse.californium.scandium.DtlsHealthExtended;
+import org.eclipse.californium.scandium.DtlsHealthExtended2;
+import org.eclipse.californium.scandium.dtls.AlertMessage;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
+import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.DTLSContext;
+import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
+import org.eclipse.californium.scandium.dtls.Handshaker;
+import org.eclipse.californium.scandium.dtls.SessionAdapter;
+import org.m2mgw.api.device.Device;
+import org.m2mgw.api.traffic.TrafficEventType;
+
+/**
+ * Turns Scandium's callbacks into {@link TrafficEventType traffic events}: handshakes and their
+ * failure reasons, MAC failures and dropped records. Callbacks run on Scandium's connection
+ * executors, so nothing here blocks.
+ */
+final class DtlsObserver extends SessionAdapter
+        implements ConnectionListener, AlertHandler, DtlsHealth, DtlsHealthExtended, DtlsHealthExtended2 {
+
+    private static final int MAX_TRACKED = 10_000;
+
+    private final TrafficReporter traffic;
+    private final RegistryCredentials credentials;
+    /** Peers whose failed handshake was already reported, so the later timeout is not counted twice. */
+    private final Map<InetSocketAddress, Boolean> reported = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Boolean> eldest) {
+                    return size() > MAX_TRACKED;
+                }
+            });
+    private final LongAdder droppedRecords = new LongAdder();
+    private final LongAdder macErrors = new LongAdder();
+    private final AtomicInteger connections = new AtomicInteger();
+
+    DtlsObserver(TrafficReporter traffic, RegistryCredentials credentials) {
+        this.traffic = traffic;
+        this.credentials = credentials;
+    }
+
+    private String deviceId(Principal p) {
+        return p == null ? null : credentials.deviceOf(p).map(Device::deviceId).orElse(null);
+    }
+
+    // --- handshakes ---
+
+    @Override
+    public void contextEstablished(Handshaker handshaker, DTLSContext context) {
+        Principal peer = context.getSession().getPeerIdentity();
+        reported.remove(handshaker.getPeerAddress());
+        traffic.report(handshaker.isFullHandshake() ? TrafficEventType.HANDSHAKE_SUCCEEDED
+                : TrafficEventType.SESSION_RESUMED, deviceId(peer), handshaker.getPeerAddress(),
+                context.getSession().getCipherSuite().name(), null, 0);
+    }
+
+    @Override
+    public void handshakeFailed(Handshaker handshaker, Throwable error) {
+        InetSocketAddress peer = handshaker.getPeerAddress();
+        if (reported.remove(peer) != null) {
+            return;
+        }
+        traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer, reason(handshaker, error), null);
+    }
+
+    static String reason(Handshaker handshaker, Throwable error) {
+        Connection c = handshaker.getConnection();
+        AlertMessage root = c == null ? null : c.getRootCauseAlert();
+        if (root != null && root.getDescription() == AlertDescription.UNKNOWN_PSK_IDENTITY) {
+            return "unknown PSK identity";
+        }
+        if (error instanceof DtlsHandshakeTimeoutException) {
+            return "timeout";
+        }
+        if (error instanceof HandshakeException he && he.getAlert() != null) {
+            AlertDescription d = he.getAlert().getDescription();
+            if (d == AlertDescription.BAD_RECORD_MAC || d == AlertDescription.DECRYPT_ERROR) {
+                return "bad MAC or Finished (" + d.getDescription() + ")";
+            }
+            return "alert " + d.getDescription() + ": " + he.getMessage();
+        }
+        return error == null ? "unknown" : error.getClass().getSimpleName() + ": " + error.getMessage();
+    }
+
+    @Override
+    public void onAlert(InetSocketAddress peer, AlertMessage alert) {
+        if (alert.getDescription() == AlertDescription.UNKNOWN_PSK_IDENTITY) {
+            // Reported now rather than at the handshake timeout: identity guessing must be seen at once.
+            String identity = RegistryCredentials.takeLastUnknownIdentity();
+            reported.put(peer, Boolean.TRUE);
+            traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer,
+                    identity == null ? "unknown PSK identity" : "unknown PSK identity '" + printable(identity) + "'",
+                    null);
+        }
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    // --- connections ---
+
+    @Override
+    public boolean onConnectionMacError(Connection connection) {
+        InetSocketAddress peer = connection.getPeerAddress();
+        Principal principal = connection.getEstablishedPeerIdentity();
+        traffic.report(TrafficEventType.RECORD_MAC_FAILED, deviceId(principal), peer,
+                principal == null ? "during handshake" : "on established session", null, 0);
+        if (principal == null && peer != null && reported.put(peer, Boolean.TRUE) == null) {
+            traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer,
+                    "bad MAC or Finished (wrong key?)", null);
+        }
+        return false;
+    }
+
+    @Override
+    public void onConnectionEstablished(Connection connection) {
+        // reported through contextEstablished, which also knows full versus abbreviated
+    }
+
+    @Override
+    public void onConnectionRemoved(Connection connection) {
+        // the connection is already cleared here; evictions are visible in the connection count
+    }
+
+    @Override
+    public boolean onConnectionUpdatesSequenceNumbers(Connection connection, boolean writeSequenceNumber) {
+        return false;
+    }
+
+    @Override
+    public void beforeExecution(Connection connection) {
+    }
+
+    @Override
+    public void updateExecution(Connection connection) {
+    }
+
+    @Override
+    public void afterExecution(Connection connection) {
+    }
+
+    // --- health counters ---
+
+    @Override
+    public void dump(String tag, int maxConnections, int remainingCapacity, int pendingWithoutVerify) {
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return true;
+    }
+
+    @Override
+    public void startHandshake() {
+    }
+
+    @Override
+    public void endHandshake(boolean success) {
+    }
+
+    @Override
+    public void receivingRecord(boolean dropped) {
+        if (dropped) {
+            droppedRecords.increment();
+        }
+    }
+
+    @Override
+    public void sendingRecord(boolean dropped) {
+    }
+
+    @Override
+    public void setConnections(int count) {
+        connections.set(count);
+    }
+
+    @Override
+    public void receivingMacError() {
+        macErrors.increment();
+    }
+
+    @Override
+    public void setPendingIncomingJobs(int count) {
+    }
+
+    @Override
+    public void setPendingOutgoingJobs(int count) {
+    }
+
+    @Override
+    public void setPendingHandshakeJobs(int count) {
+    }
+
+    long droppedRecords() {
+        return droppedRecords.sum();
+    }
+
+    int connections() {
+        return connections.get();
+    }
+}

@@ -1,0 +1,112 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import org.m2mgw.api.traffic.TrafficEvent;
+import org.m2mgw.api.traffic.TrafficEventListener;
+import org.m2mgw.api.traffic.TrafficEventType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts traffic facts and hands them to {@link TrafficEventListener}s. Rejections are logged at
+ * most once per subject and reason per interval, so that a flood cannot flood the log.
+ */
+final class TrafficReporter {
+    static final String TRANSPORT = "coaps";
+    private static final long LOG_INTERVAL_MS = 60_000;
+    private static final int MAX_LOG_KEYS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(TrafficReporter.class);
+
+    private final List<TrafficEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<TrafficEventType, LongAdder> totals = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
+    private final String name;
+
+    TrafficReporter(String name) {
+        this.name = name;
+        for (TrafficEventType t : TrafficEventType.values()) {
+            totals.put(t, new LongAdder());
+        }
+    }
+
+    void addListener(TrafficEventListener l) {
+        listeners.add(l);
+    }
+
+    void removeListener(TrafficEventListener l) {
+        listeners.remove(l);
+    }
+
+    static String address(InetSocketAddress a) {
+        if (a == null) {
+            return "unknown";
+        }
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    void report(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
+            String resource, long bytes) {
+        totals.get(type).increment();
+        if (reason != null && !reason.isEmpty()) {
+            reasons.computeIfAbsent(type + ": " + reason, k -> new LongAdder()).increment();
+        }
+        if (listeners.isEmpty()) {
+            return;
+        }
+        TrafficEvent e = TrafficEvent.builder(type, TRANSPORT, address(peer)).deviceId(deviceId)
+                .reason(reason).resource(resource).bytes(bytes).build();
+        for (TrafficEventListener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (RuntimeException ex) {
+                logLimited("listener:" + l.getClass().getName(), "TrafficEventListener {} failed: {}",
+                        l.getClass().getName(), ex.toString());
+            }
+        }
+    }
+
+    /** Reports a rejection and logs it once per subject and reason per interval. */
+    void reject(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
+            String resource) {
+        report(type, deviceId, peer, reason, resource, 0);
+        String subject = deviceId != null ? deviceId : address(peer);
+        logLimited(type + "|" + subject + "|" + reason, "[{}] {} from {}: {}", name, type, subject, reason);
+    }
+
+    private void logLimited(String key, String format, Object... args) {
+        long now = System.currentTimeMillis();
+        if (lastLogged.size() > MAX_LOG_KEYS) {
+            lastLogged.clear();
+        }
+        Long last = lastLogged.get(key);
+        if (last == null || now - last >= LOG_INTERVAL_MS) {
+            lastLogged.put(key, now);
+            LOG.warn(format, args);
+        }
+    }
+
+    long total(TrafficEventType type) {
+        return totals.get(type).sum();
+    }
+
+    /** @return every non-zero counter, by name, for the console and the shell */
+    Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        totals.forEach((k, v) -> {
+            long n = v.sum();
+            if (n != 0) {
+                out.put(k.name(), n);
+            }
+        });
+        reasons.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

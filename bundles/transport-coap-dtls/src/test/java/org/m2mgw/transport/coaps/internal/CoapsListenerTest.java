@@ -1,0 +1,398 @@
+package org.m2mgw.transport.coaps.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.m2mgw.api.device.Device;
+import org.m2mgw.api.message.Acceptance;
+import org.m2mgw.api.message.ContentFormats;
+import org.m2mgw.api.message.DeviceMessage;
+import org.m2mgw.api.traffic.TrafficEvent;
+import org.m2mgw.api.traffic.TrafficEventType;
+
+/**
+ * The listener against Californium/Scandium clients: PSK, ECDHE_PSK and RPK handshakes, CID
+ * across an address change, resumption, the durable-accept contract, and each kind of bad input.
+ * After every bad input a good device must still work.
+ */
+class CoapsListenerTest {
+    static final byte[] KEY1 = "secret-key-0001!".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEY2 = "secret-key-0002!".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path data;
+
+    TestSupport.Registry registry;
+    TestSupport.Consumer consumer;
+    TestSupport.Events events;
+    CoapsListener listener;
+    InetSocketAddress server;
+    final List<CoapEndpoint> clients = new java.util.ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = new TestSupport.Registry()
+                .psk("dev1", "dev1", KEY1, "telemetry/*", "events", "commands")
+                .psk("dev2", "dev2", KEY2, "telemetry/*");
+        consumer = new TestSupport.Consumer();
+        events = new TestSupport.Events();
+        listener = newListener(Map.of());
+        server = new InetSocketAddress("127.0.0.1", listener.address().orElseThrow().getPort());
+    }
+
+    CoapsListener newListener(Map<String, Object> overrides) {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put("listener_address", "127.0.0.1");
+        cfg.put("listener_port", 0);
+        cfg.put("dtls_retransmission_timeout_ms", 400);
+        cfg.put("dtls_max_retransmissions", 1);
+        cfg.put("coap_accept_timeout_ms", 1000);
+        cfg.putAll(overrides);
+        CoapsListener l = new CoapsListener(registry, TestSupport.runtime(data),
+                Map.of("service.pid", "org.m2mgw.transport.coaps~test"),
+                TestSupport.config(CoapsListenerConfig.class, cfg));
+        setConsumer(l, consumer);
+        l.addTrafficListener(events);
+        return l;
+    }
+
+    static void setConsumer(CoapsListener l, Object consumer) {
+        try {
+            var f = CoapsListener.class.getDeclaredField("consumer");
+            f.setAccessible(true);
+            f.set(l, consumer);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(CoapEndpoint::destroy);
+        listener.deactivate();
+    }
+
+    Configuration clientConfig(CipherSuite... suites) {
+        Configuration c = Configuration.createStandardWithoutFile();
+        c.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
+        c.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 0);
+        c.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, 400, TimeUnit.MILLISECONDS);
+        c.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1);
+        c.setAsList(DtlsConfig.DTLS_CIPHER_SUITES, suites);
+        return c;
+    }
+
+    CoapEndpoint pskClient(String identity, byte[] key, CipherSuite suite) {
+        Configuration c = clientConfig(suite);
+        DTLSConnector dtls = new DTLSConnector(DtlsConnectorConfig.builder(c)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setAdvancedPskStore(new AdvancedSinglePskStore(identity, key)).build());
+        return endpoint(c, dtls);
+    }
+
+    CoapEndpoint endpoint(Configuration c, DTLSConnector dtls) {
+        CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(c).setConnector(dtls).build();
+        clients.add(ep);
+        return ep;
+    }
+
+    CoapResponse post(CoapEndpoint ep, String path, String payload, int format) throws Exception {
+        CoapClient client = new CoapClient("coaps://127.0.0.1:" + server.getPort() + "/" + path);
+        client.setEndpoint(ep);
+        client.setTimeout(4000L);
+        try {
+            return client.post(payload, format);
+        } catch (java.io.IOException handshakeFailed) {
+            // Californium reports a failed handshake as an exception: the device got no answer.
+            return null;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    void assertGoodDeviceStillWorks() throws Exception {
+        CoapResponse r = post(pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8),
+                "telemetry/check", "{\"ok\":1}", ContentFormats.JSON);
+        assertThat(r).as("good device after bad input").isNotNull();
+        assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CipherSuite.class, names = {"TLS_PSK_WITH_AES_128_CCM_8", "TLS_PSK_WITH_AES_128_CCM",
+        "TLS_PSK_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256"})
+    void givenPskDevice_whenItPosts_thenMessageIsHandedOverAndAcknowledged(CipherSuite suite) throws Exception {
+        CoapResponse r = post(pskClient("dev1", KEY1, suite), "telemetry/temp", "{\"t\":21.5}",
+                ContentFormats.JSON);
+
+        assertThat(r).isNotNull();
+        assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(consumer.accepted).hasSize(1);
+        DeviceMessage m = consumer.accepted.get(0);
+        assertThat(m.deviceId()).isEqualTo("dev1");
+        assertThat(m.resource()).isEqualTo("telemetry/temp");
+        assertThat(m.contentFormat()).isEqualTo(ContentFormats.JSON);
+        assertThat(new String(m.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"t\":21.5}");
+        assertThat(m.security().cipherSuite()).isEqualTo(suite.name());
+        assertThat(m.security().connectionId()).as("CID negotiated").isTrue();
+        await("handshake event", () -> events.count(TrafficEventType.HANDSHAKE_SUCCEEDED) == 1);
+        assertThat(events.of(TrafficEventType.HANDSHAKE_SUCCEEDED).get(0).deviceId()).contains("dev1");
+    }
+
+    @Test
+    void givenRawPublicKeyDevice_whenItPostsWithEcdheEcdsa_thenAccepted() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair device = g.generateKeyPair();
+        registry.rpk("rpk1", device.getPublic().getEncoded(), "telemetry/*");
+
+        Configuration c = clientConfig(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+        DTLSConnector dtls = new DTLSConnector(DtlsConnectorConfig.builder(c)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setCertificateIdentityProvider(new SingleCertificateProvider(device.getPrivate(), device.getPublic()))
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build())
+                .build());
+        CoapResponse r = post(endpoint(c, dtls), "telemetry", "21.5", ContentFormats.TEXT_PLAIN);
+
+        assertThat(r).isNotNull();
+        assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(consumer.accepted.get(0).deviceId()).isEqualTo("rpk1");
+        assertThat(consumer.accepted.get(0).security().credentialType().name()).isEqualTo("RAW_PUBLIC_KEY");
+    }
+
+    @Test
+    void givenUnregisteredRawPublicKey_thenHandshakeIsRefused() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair stranger = g.generateKeyPair();
+        Configuration c = clientConfig(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+        DTLSConnector dtls = new DTLSConnector(DtlsConnectorConfig.builder(c)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setCertificateIdentityProvider(new SingleCertificateProvider(stranger.getPrivate(), stranger.getPublic()))
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build())
+                .build());
+        assertThat(post(endpoint(c, dtls), "telemetry", "1", ContentFormats.TEXT_PLAIN)).isNull();
+        await("handshake failure", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) == 1);
+        assertThat(events.of(TrafficEventType.HANDSHAKE_FAILED).get(0).reason()).contains("access_denied");
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenNoDurableQueue_thenDeviceGets503WithMaxAge_andNothingIsAcknowledged() throws Exception {
+        setConsumer(listener, null);
+        CoapResponse r = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "{}", ContentFormats.JSON);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+        assertThat(r.getOptions().getMaxAge()).isEqualTo(30L);
+    }
+
+    @Test
+    void givenQueueRefuses_thenDeviceGets503WithTheQueuesRetryHint() throws Exception {
+        consumer.answer = m -> CompletableFuture.completedFuture(Acceptance.refused("queue full", 7));
+        CoapResponse r = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "{}", ContentFormats.JSON);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+        assertThat(r.getOptions().getMaxAge()).isEqualTo(7L);
+        assertThat(consumer.accepted).isEmpty();
+    }
+
+    @Test
+    void givenQueueNeverAnswers_thenDeviceGets503AfterTheAcceptTimeout() throws Exception {
+        consumer.answer = m -> new CompletableFuture<>();
+        CoapResponse r = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "{}", ContentFormats.JSON);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
+    void givenResourceNotAllowed_then403_andRejectionIsReported() throws Exception {
+        CoapResponse r = post(pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "events",
+                "{}", ContentFormats.JSON);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.FORBIDDEN);
+        assertThat(consumer.accepted).isEmpty();
+        TrafficEvent e = events.of(TrafficEventType.REQUEST_REJECTED).get(0);
+        assertThat(e.deviceId()).contains("dev2");
+        assertThat(e.reason()).contains("not allowed");
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenUnsupportedContentFormat_then415() throws Exception {
+        CoapResponse r = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "<x/>", 41 /* application/xml */);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenOversizePayload_then413WithSize1() throws Exception {
+        String big = "x".repeat(1025);
+        CoapResponse r = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                big, ContentFormats.TEXT_PLAIN);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(r.getOptions().getSize1()).isEqualTo(1024);
+        assertThat(consumer.accepted).isEmpty();
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenUnknownPskIdentity_thenHandshakeFailsWithReason() throws Exception {
+        CoapResponse r = post(pskClient("nobody", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "{}", ContentFormats.JSON);
+        assertThat(r).isNull();
+        await("handshake failure event", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) >= 1);
+        TrafficEvent e = events.of(TrafficEventType.HANDSHAKE_FAILED).get(0);
+        assertThat(e.reason()).isEqualTo("unknown PSK identity 'nobody'");
+        assertThat(e.deviceId()).isEmpty();
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenWrongKey_thenHandshakeFailsWithBadMac() throws Exception {
+        CoapResponse r = post(pskClient("dev1", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "{}", ContentFormats.JSON);
+        assertThat(r).isNull();
+        await("handshake failure event", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) >= 1);
+        assertThat(events.of(TrafficEventType.HANDSHAKE_FAILED).get(0).reason()).contains("bad MAC");
+        assertThat(consumer.accepted).isEmpty();
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenGarbageDatagrams_thenServerKeepsServing() throws Exception {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            byte[][] junk = {new byte[0], {1, 2, 3}, new byte[1400],
+                // a truncated ClientHello record header: handshake, DTLS 1.2, epoch 0, length 200
+                {22, (byte) 0xfe, (byte) 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 200, 1, 0}};
+            for (byte[] j : junk) {
+                s.send(new java.net.DatagramPacket(j, j.length, server));
+            }
+        }
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenDisabledDevice_thenItsSessionEndsAndItCannotReconnect() throws Exception {
+        CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        Device before = registry.device("dev1").orElseThrow();
+        registry.setEnabled("dev1", false);
+        listener.deviceChanged(Optional.of(before), registry.device("dev1"));
+
+        CoapResponse r = post(ep, "telemetry", "{}", ContentFormats.JSON);
+        assertThat(r == null || r.getCode() == ResponseCode.UNAUTHORIZED).as("no 2.04 after disable").isTrue();
+        assertThat(consumer.accepted).hasSize(1);
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenConnectionId_whenDeviceAddressChanges_thenSessionContinuesWithoutHandshake() throws Exception {
+        try (UdpNat nat = new UdpNat(server)) {
+            CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
+            int firstPort = nat.outsidePort();
+
+            // The NAT mapping changes: the gateway now sees the device from another port.
+            nat.rebind();
+            assertThat(nat.outsidePort()).isNotEqualTo(firstPort);
+            CoapResponse r = post(ep, nat.address(), "telemetry", "{\"n\":2}");
+
+            assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("full handshakes").isEqualTo(1);
+            assertThat(events.count(TrafficEventType.SESSION_RESUMED)).as("resumptions").isZero();
+            assertThat(events.of(TrafficEventType.ADDRESS_CHANGED)).hasSize(1);
+            assertThat(events.of(TrafficEventType.ADDRESS_CHANGED).get(0).reason()).endsWith(":" + firstPort);
+            assertThat(consumer.accepted).hasSize(2);
+        }
+    }
+
+    CoapResponse post(CoapEndpoint ep, InetSocketAddress via, String path, String json) throws Exception {
+        CoapClient client = new CoapClient("coaps://127.0.0.1:" + via.getPort() + "/" + path);
+        client.setEndpoint(ep);
+        client.setTimeout(4000L);
+        try {
+            return client.post(json, ContentFormats.JSON);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void givenSession_whenDeviceResumes_thenAbbreviatedHandshakeIsCountedAsResumption() throws Exception {
+        Configuration c = clientConfig(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        DTLSConnector dtls = new DTLSConnector(DtlsConnectorConfig.builder(c)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setAdvancedPskStore(new AdvancedSinglePskStore("dev1", KEY1)).build());
+        CoapEndpoint ep = endpoint(c, dtls);
+        assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        dtls.forceResumeAllSessions();
+        assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        await("resumption event", () -> events.count(TrafficEventType.SESSION_RESUMED) == 1);
+        assertThat(events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).isEqualTo(1);
+    }
+
+    @Test
+    void givenBadListenerSettings_thenErrorsNameTheKeys() {
+        CoapsListener bad = newListener(Map.of("listener_port", 70000,
+                "dtls_cipher_suites", new String[] {"TLS_NOT_A_SUITE"}));
+        try {
+            assertThat(bad.status()).contains("listener.port 70000 is out of range 0..65535")
+                    .contains("dtls.cipher.suites: unknown or unsupported suite 'TLS_NOT_A_SUITE'");
+            assertThat(bad.address()).isEmpty();
+        } finally {
+            bad.deactivate();
+        }
+    }
+
+    @Test
+    void givenPortInUse_thenStatusSaysSoAndNothingCrashes() {
+        CoapsListener second = newListener(Map.of("listener_port", server.getPort()));
+        try {
+            assertThat(second.status()).startsWith("failed: cannot listen on udp");
+        } finally {
+            second.deactivate();
+        }
+    }
+}

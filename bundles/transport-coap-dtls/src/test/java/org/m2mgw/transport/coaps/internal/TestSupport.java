@@ -1,0 +1,209 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.DeviceRegistry;
+import org.m2mgw.api.message.Acceptance;
+import org.m2mgw.api.message.DeviceMessage;
+import org.m2mgw.api.message.DeviceMessageConsumer;
+import org.m2mgw.api.runtime.GatewayRuntime;
+import org.m2mgw.api.traffic.TrafficEvent;
+import org.m2mgw.api.traffic.TrafficEventListener;
+
+/** Fakes for the services a listener needs, so that it runs without a framework. */
+final class TestSupport {
+
+    private TestSupport() {
+    }
+
+    /** An in-memory registry. */
+    static final class Registry implements DeviceRegistry {
+        final Map<String, Device> devices = new ConcurrentHashMap<>();
+        final Map<String, byte[]> secrets = new ConcurrentHashMap<>();
+
+        Registry psk(String id, String identity, byte[] key, String... rules) {
+            Device.Builder b = Device.builder(id).pskIdentity(identity);
+            for (String r : rules) {
+                b.allow(r);
+            }
+            devices.put(id, b.build());
+            secrets.put(identity, key.clone());
+            return this;
+        }
+
+        Registry rpk(String id, byte[] spki, String... rules) {
+            Device.Builder b = Device.builder(id).publicKey(spki);
+            for (String r : rules) {
+                b.allow(r);
+            }
+            devices.put(id, b.build());
+            return this;
+        }
+
+        void setEnabled(String id, boolean enabled) {
+            devices.computeIfPresent(id, (k, d) -> d.toBuilder().enabled(enabled).build());
+        }
+
+        @Override
+        public Optional<Device> device(String deviceId) {
+            return Optional.ofNullable(devices.get(deviceId));
+        }
+
+        @Override
+        public Optional<Device> byPskIdentity(String pskIdentity) {
+            return devices.values().stream()
+                    .filter(d -> d.pskIdentity().map(pskIdentity::equals).orElse(false)).findFirst();
+        }
+
+        @Override
+        public Optional<Device> byPublicKey(byte[] spki) {
+            return devices.values().stream()
+                    .filter(d -> d.publicKey().map(k -> Arrays.equals(k, spki)).orElse(false)).findFirst();
+        }
+
+        @Override
+        public Optional<Device> byCertificateSubject(String subject) {
+            return devices.values().stream()
+                    .filter(d -> d.certificateSubject().map(subject::equals).orElse(false)).findFirst();
+        }
+
+        @Override
+        public Optional<byte[]> pskSecret(String pskIdentity) {
+            return byPskIdentity(pskIdentity).filter(Device::enabled)
+                    .map(d -> secrets.get(pskIdentity)).map(byte[]::clone);
+        }
+
+        @Override
+        public Collection<Device> devices() {
+            return List.copyOf(devices.values());
+        }
+
+        @Override
+        public List<X509Certificate> trustAnchors() {
+            return List.of();
+        }
+    }
+
+    static GatewayRuntime runtime(Path dir) {
+        return new GatewayRuntime() {
+            @Override
+            public String gatewayId() {
+                return "test-gw";
+            }
+
+            @Override
+            public Path dataDirectory() {
+                return dir;
+            }
+
+            @Override
+            public Path dataDirectory(String name) {
+                try {
+                    return Files.createDirectories(dir.resolve(name));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+    }
+
+    /** A consumer whose answer the test chooses; it records every message. */
+    static final class Consumer implements DeviceMessageConsumer {
+        final List<DeviceMessage> accepted = new CopyOnWriteArrayList<>();
+        volatile Function<DeviceMessage, CompletionStage<Acceptance>> answer =
+                m -> CompletableFuture.completedFuture(Acceptance.accepted());
+
+        @Override
+        public CompletionStage<Acceptance> accept(DeviceMessage message) {
+            CompletionStage<Acceptance> a = answer.apply(message);
+            return a.thenApply(x -> {
+                if (x.isAccepted()) {
+                    accepted.add(message);
+                }
+                return x;
+            });
+        }
+    }
+
+    /** Collects traffic events. */
+    static final class Events implements TrafficEventListener {
+        final List<TrafficEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(TrafficEvent event) {
+            events.add(event);
+        }
+
+        long count(org.m2mgw.api.traffic.TrafficEventType type) {
+            return events.stream().filter(e -> e.type() == type).count();
+        }
+
+        List<TrafficEvent> of(org.m2mgw.api.traffic.TrafficEventType type) {
+            List<TrafficEvent> out = new ArrayList<>();
+            for (TrafficEvent e : events) {
+                if (e.type() == type) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A configuration annotation instance: the defaults of {@code type}, overridden by
+     * {@code values} (keyed by method name).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T config(Class<T> type, Map<String, Object> values) {
+        Map<String, Object> v = new HashMap<>(values);
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+            if (v.containsKey(m.getName())) {
+                return v.get(m.getName());
+            }
+            if (m.getDefaultValue() != null) {
+                return m.getDefaultValue();
+            }
+            if (m.getName().equals("annotationType")) {
+                return type;
+            }
+            if (m.getName().equals("toString")) {
+                return type.getSimpleName() + v;
+            }
+            if (m.getName().equals("hashCode")) {
+                return v.hashCode();
+            }
+            if (m.getName().equals("equals")) {
+                return p == args[0];
+            }
+            throw new UnsupportedOperationException(m.getName());
+        });
+    }
+
+    static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(String.format("%02x", x));
+        }
+        return s.toString();
+    }
+
+    static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+}

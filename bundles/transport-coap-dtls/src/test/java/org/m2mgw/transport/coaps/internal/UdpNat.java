@@ -1,0 +1,92 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+
+/**
+ * A one-client UDP relay that behaves like a NAT: {@link #rebind()} gives the client a new
+ * outside address (a new source port towards the server) without the client knowing, as when a
+ * cellular device's NAT mapping expires.
+ */
+final class UdpNat implements AutoCloseable {
+    private final DatagramSocket inside;
+    private final InetSocketAddress server;
+    private volatile DatagramSocket outside;
+    private volatile SocketAddress client;
+    private volatile boolean running = true;
+
+    UdpNat(InetSocketAddress server) throws SocketException {
+        this.server = server;
+        this.inside = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        this.outside = newOutside();
+        Thread t = new Thread(this::fromClient, "nat-in");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) inside.getLocalSocketAddress();
+    }
+
+    int outsidePort() {
+        return outside.getLocalPort();
+    }
+
+    private DatagramSocket newOutside() throws SocketException {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        Thread t = new Thread(() -> fromServer(s), "nat-out");
+        t.setDaemon(true);
+        t.start();
+        return s;
+    }
+
+    /** Moves the client to a new outside port. */
+    void rebind() throws SocketException {
+        DatagramSocket old = outside;
+        outside = newOutside();
+        old.close();
+    }
+
+    private void fromClient() {
+        byte[] buf = new byte[2048];
+        while (running) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                inside.receive(p);
+                client = p.getSocketAddress();
+                outside.send(new DatagramPacket(p.getData(), p.getLength(), server));
+            } catch (IOException e) {
+                if (!running) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void fromServer(DatagramSocket s) {
+        byte[] buf = new byte[2048];
+        while (running && !s.isClosed()) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                s.receive(p);
+                SocketAddress c = client;
+                if (c != null) {
+                    inside.send(new DatagramPacket(p.getData(), p.getLength(), c));
+                }
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        inside.close();
+        outside.close();
+    }
+}
