@@ -29,8 +29,12 @@ import org.m2mgw.api.traffic.TrafficEventType;
  * 2.04 only after the queue accepted its message; otherwise 5.03 with Max-Age, so it retries.
  */
 final class DeviceRequests {
-    static final Set<Integer> SUPPORTED_FORMATS = Set.of(ContentFormats.TEXT_PLAIN, ContentFormats.JSON,
-            ContentFormats.CBOR, ContentFormats.SENML_JSON, ContentFormats.SENML_CBOR);
+    /**
+     * Accepted Content-Formats. A request without the option is accepted too (many constrained
+     * devices omit it) and travels as undefined; the cloud side passes it through unchanged.
+     */
+    static final Set<Integer> SUPPORTED_FORMATS = Set.of(ContentFormats.UNDEFINED, ContentFormats.TEXT_PLAIN,
+            ContentFormats.JSON, ContentFormats.CBOR, ContentFormats.SENML_JSON, ContentFormats.SENML_CBOR);
 
     private final RegistryCredentials credentials;
     private final TrafficReporter traffic;

@@ -1,0 +1,124 @@
+package org.m2mgw.transport.coaps.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.m2mgw.api.message.ContentFormats;
+import org.m2mgw.api.traffic.TrafficEvent;
+import org.m2mgw.api.traffic.TrafficEventType;
+
+/**
+ * The listener against DTLS stacks we did not write: libcoap's {@code coap-client-openssl}
+ * (Debian libcoap3-bin) and {@code openssl s_client -dtls1_2}. Both are installed by .ci/run.
+ */
+class RealPeersTest {
+    static final String KEY = "secret-key-0001!";
+
+    @TempDir
+    Path data;
+
+    TestSupport.Registry registry;
+    TestSupport.Consumer consumer;
+    TestSupport.Events events;
+    CoapsListener listener;
+    int port;
+
+    @BeforeEach
+    void start() {
+        registry = new TestSupport.Registry().psk("dev1", "dev1", KEY.getBytes(StandardCharsets.US_ASCII),
+                "telemetry/*", "events");
+        consumer = new TestSupport.Consumer();
+        events = new TestSupport.Events();
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put("listener_address", "127.0.0.1");
+        cfg.put("listener_port", 0);
+        cfg.put("dtls_retransmission_timeout_ms", 500);
+        cfg.put("dtls_max_retransmissions", 1);
+        listener = new CoapsListener(registry, TestSupport.runtime(data),
+                Map.of("service.pid", "org.m2mgw.transport.coaps~peers"),
+                TestSupport.config(CoapsListenerConfig.class, cfg));
+        CoapsListenerTest.setConsumer(listener, consumer);
+        listener.addTrafficListener(events);
+        port = listener.address().orElseThrow().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        listener.deactivate();
+    }
+
+    static String run(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    List<String> coapClient(String identity, String key, String path, String payload, String... extra)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("coap-client-openssl", "-v", "6", "-B", "8",
+                "-m", "post", "-u", identity, "-k", key, "-e", payload));
+        cmd.addAll(List.of(extra));
+        cmd.add("coaps://127.0.0.1:" + port + "/" + path);
+        return List.of(run(20, cmd.toArray(new String[0])));
+    }
+
+    @Test
+    void givenRegisteredPsk_whenLibcoapPosts_thenItGets204AndTheMessageIsHandedOver() throws Exception {
+        String out = coapClient("dev1", KEY, "telemetry", "{\"t\":1}", "-t", "50").get(0);
+
+        assertThat(out).as(out).contains("2.04");
+        assertThat(consumer.accepted).hasSize(1);
+        assertThat(consumer.accepted.get(0).deviceId()).isEqualTo("dev1");
+        assertThat(consumer.accepted.get(0).contentFormat()).isEqualTo(ContentFormats.JSON);
+        assertThat(new String(consumer.accepted.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"t\":1}");
+    }
+
+    @Test
+    void givenWrongKey_whenLibcoapPosts_thenHandshakeFails() throws Exception {
+        String out = coapClient("dev1", "not-the-key-0001", "telemetry", "{}").get(0);
+
+        assertThat(out).doesNotContain("2.04");
+        assertThat(consumer.accepted).isEmpty();
+        CoapsListenerTest.await("handshake failure", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) >= 1);
+        assertThat(events.of(TrafficEventType.HANDSHAKE_FAILED).get(0).reason()).contains("bad MAC");
+    }
+
+    @Test
+    void givenUnknownIdentity_whenLibcoapPosts_thenHandshakeFailsAndTheReasonIsReported() throws Exception {
+        String out = coapClient("intruder", KEY, "telemetry", "{}").get(0);
+
+        assertThat(out).doesNotContain("2.04");
+        CoapsListenerTest.await("handshake failure", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) >= 1);
+        TrafficEvent e = events.of(TrafficEventType.HANDSHAKE_FAILED).get(0);
+        assertThat(e.reason()).isEqualTo("unknown PSK identity 'intruder'");
+        assertThat(e.transport()).isEqualTo("coaps");
+        assertThat(e.sourceAddress()).startsWith("127.0.0.1:");
+    }
+
+    @Test
+    void givenRegisteredPsk_whenOpensslConnectsWithCcm8_thenTheHandshakeCompletes() throws Exception {
+        String hexKey = TestSupport.hex(KEY.getBytes(StandardCharsets.US_ASCII));
+        String out = run(20, "openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + port,
+                "-psk_identity", "dev1", "-psk", hexKey, "-cipher", "PSK-AES128-CCM8");
+
+        assertThat(out).as(out).contains("Cipher is PSK-AES128-CCM8");
+        CoapsListenerTest.await("handshake event", () -> events.count(TrafficEventType.HANDSHAKE_SUCCEEDED) == 1);
+        TrafficEvent e = events.of(TrafficEventType.HANDSHAKE_SUCCEEDED).get(0);
+        assertThat(e.deviceId()).contains("dev1");
+        assertThat(e.reason()).isEqualTo("TLS_PSK_WITH_AES_128_CCM_8");
+    }
+}
