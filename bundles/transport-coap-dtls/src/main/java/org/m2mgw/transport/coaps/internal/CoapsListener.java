@@ -152,7 +152,9 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 .setSessionListener(observer)
                 .setConnectionListener(observer)
                 .setHealthHandler(observer)
-                .setLoggingTag(name);
+                .setLoggingTag(name)
+                // A stable label, so that saved connections find their connector again.
+                .setSerializationLabel("dtls://" + name);
         if (settings.hasPskSuites()) {
             b.setAdvancedPskStore(credentials);
         }
@@ -182,6 +184,17 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         s.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(dtls).build());
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
                 new CommandsResource(requests, () -> commandQueue, traffic, settings));
+        SessionState state = sessionState();
+        if (state != null) {
+            try {
+                int restored = state.restore(s);
+                if (restored > 0) {
+                    LOG.info("CoAPS listener {} restored {} device sessions", name, restored);
+                }
+            } catch (IOException e) {
+                LOG.warn("CoAPS listener {}: {}; devices will handshake again", name, e.getMessage());
+            }
+        }
         try {
             s.start();
         } catch (IllegalStateException e) {
@@ -212,9 +225,28 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
+    private SessionState sessionState() {
+        try {
+            return SessionState.in(runtime.dataDirectory("coaps"), name);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("CoAPS listener {}: session state unavailable ({}); sessions will not survive a restart",
+                    name, e.toString());
+            return null;
+        }
+    }
+
     private void stop() {
         if (server != null) {
             server.stop();
+            SessionState state = sessionState();
+            if (state != null) {
+                try {
+                    state.save(server, running.staleConnectionSeconds());
+                    LOG.info("CoAPS listener {} saved its device sessions to {}", name, state.file());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("CoAPS listener {} could not save its device sessions: {}", name, e.toString());
+                }
+            }
             server.destroy();
             LOG.info("CoAPS listener {} stopped", name);
         }

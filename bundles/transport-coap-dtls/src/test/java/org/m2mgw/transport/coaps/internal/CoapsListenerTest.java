@@ -374,6 +374,42 @@ class CoapsListenerTest {
     }
 
     @Test
+    void givenEstablishedSessions_whenListenerRestarts_thenDevicesContinueWithoutHandshake() throws Exception {
+        CoapEndpoint a = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        CoapEndpoint b = pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(a, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(b, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        // A bundle update or restart: the listener stops (saving) and a new one starts (restoring).
+        listener.deactivate();
+        assertThat(data.resolve("coaps").toFile().list()).anyMatch(f -> f.endsWith(".sessions"));
+        TestSupport.Events after = new TestSupport.Events();
+        listener = newListener(Map.of("listener_port", server.getPort()));
+        listener.addTrafficListener(after);
+        assertThat(data.resolve("coaps").toFile().list()).noneMatch(f -> f.endsWith(".sessions"));
+
+        assertThat(post(a, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(b, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(after.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("new full handshakes").isZero();
+        assertThat(after.count(TrafficEventType.SESSION_RESUMED)).as("resumptions").isZero();
+        assertThat(consumer.accepted).hasSize(4);
+    }
+
+    @Test
+    void givenCorruptSavedSessions_thenListenerStartsAndDevicesHandshakeAgain() throws Exception {
+        CoapEndpoint a = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(a, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        listener.deactivate();
+        java.io.File saved = java.util.Arrays.stream(data.resolve("coaps").toFile().listFiles())
+                .filter(f -> f.getName().endsWith(".sessions")).findFirst().orElseThrow();
+        java.nio.file.Files.write(saved.toPath(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+
+        listener = newListener(Map.of("listener_port", server.getPort()));
+        assertThat(listener.address()).isPresent();
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
     void givenBadListenerSettings_thenErrorsNameTheKeys() {
         CoapsListener bad = newListener(Map.of("listener_port", 70000,
                 "dtls_cipher_suites", new String[] {"TLS_NOT_A_SUITE"}));
