@@ -1,0 +1,384 @@
+package org.m2mgw.registry.internal;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.JsonWriter;
+import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParsingException;
+import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.m2mgw.api.device.Device;
+import org.m2mgw.registry.internal.Snapshot.Entry;
+import org.m2mgw.registry.internal.Validation.InvalidEntryException;
+
+/**
+ * Reads and writes the registry's JSON form, used both by import files and (encrypted) by the
+ * store:
+ *
+ * <pre>
+ * { "devices": [ { "id": "...", "enabled": true, "resources": ["telemetry/*"], "metadata": {},
+ *                  "psk": { "identity": "...", "key": "hex:..." | "base64:..." },
+ *                  "rpk": "base64 of DER SubjectPublicKeyInfo",
+ *                  "x509": { "subject": "CN=..." } } ],
+ *   "trustAnchors": [ "-----BEGIN CERTIFICATE-----..." ] }
+ * </pre>
+ *
+ * Every entry is checked on its own: an invalid one becomes a rejection reason (naming the device
+ * and the field, never a secret) and the others are still returned.
+ */
+final class RegistryJson {
+    static final int FORMAT_VERSION = 1;
+    private static final Set<String> TOP_FIELDS = Set.of("version", "devices", "trustAnchors");
+    private static final Set<String> DEVICE_FIELDS =
+            Set.of("id", "enabled", "resources", "metadata", "psk", "rpk", "x509");
+    private static final Set<String> PSK_FIELDS = Set.of("identity", "key");
+    private static final Set<String> X509_FIELDS = Set.of("subject");
+
+    /** A valid device entry; {@code enabledGiven} tells whether the file said "enabled". */
+    record Candidate(Entry entry, boolean enabledGiven) {
+    }
+
+    /**
+     * @param devices valid entries, in file order
+     * @param trustAnchors the valid trust anchors, or null when the file has no "trustAnchors"
+     * @param rejected why the other entries were rejected
+     */
+    record Parsed(List<Candidate> devices, List<X509Certificate> trustAnchors, List<String> rejected) {
+    }
+
+    /** The file as a whole is unusable (not JSON, wrong shape); the message says where. */
+    static final class InvalidFileException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        InvalidFileException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final JsonProvider json;
+
+    RegistryJson() {
+        this.json = findProvider();
+    }
+
+    /**
+     * The Jakarta JSON provider (Parsson). Parsson does not export its implementation package, so
+     * in OSGi it is found through the Service Loader Mediator (SPI Fly): first by the API's own
+     * lookup, then by a ServiceLoader call in this bundle. Outside OSGi both use the class path.
+     */
+    static JsonProvider findProvider() {
+        String first;
+        try {
+            return JsonProvider.provider();
+        } catch (JsonException | ServiceConfigurationError e) {
+            first = e.getMessage();
+        }
+        ClassLoader own = RegistryJson.class.getClassLoader();
+        for (ServiceLoader<JsonProvider> loader : List.of(ServiceLoader.load(JsonProvider.class),
+                ServiceLoader.load(JsonProvider.class, own))) {
+            try {
+                Iterator<JsonProvider> it = loader.iterator();
+                if (it.hasNext()) {
+                    return it.next();
+                }
+            } catch (ServiceConfigurationError ignored) {
+                // try the next loader
+            }
+        }
+        throw new IllegalStateException("No Jakarta JSON provider found: the bundles "
+                + "org.eclipse.parsson and an OSGi Service Loader Mediator (SPI Fly) are needed ("
+                + first + ")");
+    }
+
+    /**
+     * @param text the JSON text
+     * @param source what to call it in messages, e.g. the file name
+     * @throws InvalidFileException if it is not JSON or not an object with a "devices" array
+     */
+    Parsed parse(String text, String source) throws InvalidFileException {
+        JsonObject root;
+        try (JsonReader reader = json.createReader(new StringReader(text))) {
+            JsonValue v = reader.readValue();
+            if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidFileException(source + " must hold a JSON object with a \"devices\" array");
+            }
+            root = v.asJsonObject();
+        } catch (JsonParsingException e) {
+            // The parser's message may quote the input; report the location only.
+            JsonLocation at = e.getLocation();
+            throw new InvalidFileException(source + " is not valid JSON"
+                    + (at == null ? "" : " (line " + at.getLineNumber() + ", column " + at.getColumnNumber() + ")"));
+        } catch (JsonException e) {
+            throw new InvalidFileException(source + " is not valid JSON");
+        }
+        List<String> rejected = new ArrayList<>();
+        for (String key : root.keySet()) {
+            if (!TOP_FIELDS.contains(key)) {
+                rejected.add("unknown top-level field '" + Validation.sanitize(key) + "' ignored");
+            }
+        }
+        JsonValue version = root.get("version");
+        if (version != null && !(version.getValueType() == JsonValue.ValueType.NUMBER
+                && root.getJsonNumber("version").intValue() == FORMAT_VERSION)) {
+            throw new InvalidFileException(source + ": unsupported \"version\", expected " + FORMAT_VERSION);
+        }
+        JsonValue devicesValue = root.get("devices");
+        List<Candidate> devices = new ArrayList<>();
+        if (devicesValue == null) {
+            if (!root.containsKey("trustAnchors")) {
+                throw new InvalidFileException(source + " has no \"devices\" array");
+            }
+        } else if (devicesValue.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw new InvalidFileException(source + ": \"devices\" must be an array");
+        } else {
+            JsonArray array = devicesValue.asJsonArray();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < array.size(); i++) {
+                try {
+                    Candidate c = device(array.get(i), i);
+                    if (!seen.add(c.entry().id())) {
+                        throw new InvalidEntryException("device '" + c.entry().id()
+                                + "': listed more than once, only the first entry is used");
+                    }
+                    devices.add(c);
+                } catch (InvalidEntryException e) {
+                    rejected.add(e.getMessage());
+                }
+            }
+        }
+        List<X509Certificate> anchors = null;
+        JsonValue anchorsValue = root.get("trustAnchors");
+        if (anchorsValue != null) {
+            if (anchorsValue.getValueType() != JsonValue.ValueType.ARRAY) {
+                throw new InvalidFileException(source + ": \"trustAnchors\" must be an array of PEM certificates");
+            }
+            anchors = new ArrayList<>();
+            JsonArray array = anchorsValue.asJsonArray();
+            for (int i = 0; i < array.size(); i++) {
+                try {
+                    X509Certificate cert = certificate(array.get(i), i);
+                    if (anchors.stream().noneMatch(cert::equals)) {
+                        anchors.add(cert);
+                    }
+                } catch (InvalidEntryException e) {
+                    rejected.add(e.getMessage());
+                }
+            }
+        }
+        return new Parsed(devices, anchors, rejected);
+    }
+
+    private static Candidate device(JsonValue value, int index) throws InvalidEntryException {
+        String where = "devices[" + index + "]";
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new InvalidEntryException(where + ": must be an object");
+        }
+        JsonObject o = value.asJsonObject();
+        String id;
+        try {
+            id = Validation.deviceId(string(o, "id"));
+        } catch (InvalidEntryException e) {
+            throw new InvalidEntryException(where + ": " + e.getMessage());
+        }
+        try {
+            return deviceFields(o, id);
+        } catch (InvalidEntryException e) {
+            throw new InvalidEntryException("device '" + id + "': " + e.getMessage());
+        }
+    }
+
+    private static Candidate deviceFields(JsonObject o, String id) throws InvalidEntryException {
+        unknownFields(o, DEVICE_FIELDS, "");
+        Device.Builder b = Device.builder(id);
+        JsonValue enabled = o.get("enabled");
+        if (enabled != null) {
+            if (enabled.getValueType() != JsonValue.ValueType.TRUE
+                    && enabled.getValueType() != JsonValue.ValueType.FALSE) {
+                throw new InvalidEntryException("enabled must be true or false");
+            }
+            b.enabled(enabled.getValueType() == JsonValue.ValueType.TRUE);
+        }
+        JsonValue resources = o.get("resources");
+        if (resources != null) {
+            if (resources.getValueType() != JsonValue.ValueType.ARRAY) {
+                throw new InvalidEntryException("resources must be an array of strings");
+            }
+            JsonArray rules = resources.asJsonArray();
+            for (int i = 0; i < rules.size(); i++) {
+                if (!(rules.get(i) instanceof JsonString s)) {
+                    throw new InvalidEntryException("resources[" + i + "] must be a string");
+                }
+                b.allow(Validation.resourceRule(s.getString(), i));
+            }
+        }
+        JsonValue metadata = o.get("metadata");
+        if (metadata != null) {
+            if (metadata.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidEntryException("metadata must be an object of strings");
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonValue> e : metadata.asJsonObject().entrySet()) {
+                if (!(e.getValue() instanceof JsonString s)) {
+                    throw new InvalidEntryException("metadata." + Validation.sanitize(e.getKey())
+                            + " must be a string");
+                }
+                m.put(e.getKey(), s.getString());
+            }
+            Validation.metadata(m);
+            b.metadata(m);
+        }
+        byte[] secret = null;
+        JsonValue psk = o.get("psk");
+        if (psk != null) {
+            if (psk.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidEntryException("psk must be an object with \"identity\" and \"key\"");
+            }
+            JsonObject p = psk.asJsonObject();
+            unknownFields(p, PSK_FIELDS, "psk.");
+            b.pskIdentity(Validation.pskIdentity(string(p, "identity", "psk.identity")));
+            secret = Validation.pskKey(string(p, "key", "psk.key"));
+        }
+        JsonValue rpk = o.get("rpk");
+        if (rpk != null) {
+            String text = string(o, "rpk");
+            if (text == null || text.isEmpty()) {
+                throw new InvalidEntryException("rpk must not be empty");
+            }
+            byte[] der;
+            try {
+                String b64 = text.startsWith("base64:") ? text.substring(7) : text;
+                der = Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntryException("rpk is not valid base64");
+            }
+            b.publicKey(Validation.publicKey(der));
+        }
+        JsonValue x509 = o.get("x509");
+        if (x509 != null) {
+            if (x509.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidEntryException("x509 must be an object with \"subject\"");
+            }
+            JsonObject x = x509.asJsonObject();
+            unknownFields(x, X509_FIELDS, "x509.");
+            b.certificateSubject(Validation.subject(string(x, "subject", "x509.subject")));
+        }
+        if (psk == null && rpk == null && x509 == null) {
+            throw new InvalidEntryException("has no credential: give psk, rpk or x509");
+        }
+        try {
+            return new Candidate(new Entry(b.build(), secret), enabled != null);
+        } finally {
+            if (secret != null) {
+                java.util.Arrays.fill(secret, (byte) 0);
+            }
+        }
+    }
+
+    private static void unknownFields(JsonObject o, Set<String> known, String prefix)
+            throws InvalidEntryException {
+        for (String key : o.keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidEntryException("unknown field '" + prefix + Validation.sanitize(key) + "'");
+            }
+        }
+    }
+
+    private static String string(JsonObject o, String key) throws InvalidEntryException {
+        return string(o, key, key);
+    }
+
+    private static String string(JsonObject o, String key, String name) throws InvalidEntryException {
+        JsonValue v = o.get(key);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (!(v instanceof JsonString s)) {
+            throw new InvalidEntryException(name + " must be a string");
+        }
+        return s.getString();
+    }
+
+    private static X509Certificate certificate(JsonValue v, int index) throws InvalidEntryException {
+        String where = "trustAnchors[" + index + "]";
+        if (!(v instanceof JsonString s) || !s.getString().contains("-----BEGIN CERTIFICATE-----")) {
+            throw new InvalidEntryException(where + ": must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                    new ByteArrayInputStream(s.getString().getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException | RuntimeException e) {
+            throw new InvalidEntryException(where + ": not a valid X.509 certificate");
+        }
+    }
+
+    /** @return the snapshot as JSON, secrets included (for the encrypted store only) */
+    String write(Snapshot snapshot) {
+        JsonArrayBuilder devices = json.createArrayBuilder();
+        for (Entry e : snapshot.entries()) {
+            Device d = e.device();
+            JsonObjectBuilder o = json.createObjectBuilder()
+                    .add("id", d.deviceId())
+                    .add("enabled", d.enabled());
+            JsonArrayBuilder resources = json.createArrayBuilder();
+            d.resources().forEach(resources::add);
+            o.add("resources", resources);
+            JsonObjectBuilder metadata = json.createObjectBuilder();
+            d.metadata().forEach(metadata::add);
+            o.add("metadata", metadata);
+            if (d.pskIdentity().isPresent() && e.secret() != null) {
+                o.add("psk", json.createObjectBuilder()
+                        .add("identity", d.pskIdentity().get())
+                        .add("key", "base64:" + Base64.getEncoder().encodeToString(e.secret())));
+            }
+            d.publicKey().ifPresent(k -> o.add("rpk", Base64.getEncoder().encodeToString(k)));
+            d.certificateSubject().ifPresent(s -> o.add("x509", json.createObjectBuilder().add("subject", s)));
+            devices.add(o);
+        }
+        JsonArrayBuilder anchors = json.createArrayBuilder();
+        for (X509Certificate c : snapshot.trustAnchors()) {
+            anchors.add(pem(c));
+        }
+        JsonObject root = json.createObjectBuilder()
+                .add("version", FORMAT_VERSION)
+                .add("devices", devices)
+                .add("trustAnchors", anchors)
+                .build();
+        StringWriter out = new StringWriter();
+        try (JsonWriter w = json.createWriter(out)) {
+            w.writeObject(root);
+        }
+        return out.toString();
+    }
+
+    static String pem(X509Certificate c) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("trust anchor cannot be encoded", e);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.m2mgw.registry.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.security.auth.x500.X500Principal;
+import org.m2mgw.api.device.Device;
+
+/**
+ * The rules every device entry must meet, wherever it comes from (import file, shell, stored
+ * registry). Each check throws {@link InvalidEntryException} whose reason names the field but
+ * never contains key material.
+ */
+final class Validation {
+    static final int MIN_PSK_BYTES = 16;
+    static final int MAX_PSK_BYTES = 64;
+    static final int MAX_PSK_IDENTITY_BYTES = 128;
+    static final int MAX_METADATA_ENTRIES = 64;
+    static final int MAX_METADATA_KEY = 64;
+    static final int MAX_METADATA_VALUE = 1024;
+    static final int MAX_RESOURCES = 256;
+
+    /** Device ids end up in cloud topics: no '/', '+', '#' or spaces. */
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
+    private static final ECParameterSpec P256 = p256();
+
+    private Validation() {
+    }
+
+    /** A device entry that breaks a rule; the reason names the field, never a secret. */
+    static final class InvalidEntryException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        InvalidEntryException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    static String deviceId(String id) throws InvalidEntryException {
+        if (id == null || id.isEmpty()) {
+            throw new InvalidEntryException("id is missing");
+        }
+        if (!DEVICE_ID.matcher(id).matches()) {
+            throw new InvalidEntryException("id '" + sanitize(id)
+                    + "' is invalid: use 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        return id;
+    }
+
+    static String pskIdentity(String identity) throws InvalidEntryException {
+        if (identity == null || identity.isEmpty()) {
+            throw new InvalidEntryException("psk.identity must not be empty");
+        }
+        if (identity.getBytes(StandardCharsets.UTF_8).length > MAX_PSK_IDENTITY_BYTES) {
+            throw new InvalidEntryException("psk.identity is longer than " + MAX_PSK_IDENTITY_BYTES
+                    + " bytes");
+        }
+        if (!identity.equals(identity.strip()) || identity.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidEntryException("psk.identity must not contain control characters or "
+                    + "leading/trailing spaces");
+        }
+        return identity;
+    }
+
+    /**
+     * @param text {@code hex:...} or {@code base64:...}
+     * @return the decoded key, 16 to 64 bytes
+     */
+    static byte[] pskKey(String text) throws InvalidEntryException {
+        if (text == null || text.isEmpty()) {
+            throw new InvalidEntryException("psk.key is missing");
+        }
+        byte[] key;
+        if (text.startsWith("hex:")) {
+            try {
+                key = HexFormat.of().parseHex(text.substring(4));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntryException("psk.key is not valid hex");
+            }
+        } else if (text.startsWith("base64:")) {
+            try {
+                key = Base64.getDecoder().decode(text.substring(7));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntryException("psk.key is not valid base64");
+            }
+        } else {
+            throw new InvalidEntryException("psk.key must start with 'hex:' or 'base64:'");
+        }
+        pskKeyLength(key);
+        return key;
+    }
+
+    static void pskKeyLength(byte[] key) throws InvalidEntryException {
+        if (key.length < MIN_PSK_BYTES || key.length > MAX_PSK_BYTES) {
+            throw new InvalidEntryException("psk.key must be " + MIN_PSK_BYTES + " to "
+                    + MAX_PSK_BYTES + " bytes, got " + key.length);
+        }
+    }
+
+    /**
+     * @param spki DER SubjectPublicKeyInfo
+     * @return the key's canonical encoding (as the JDK encodes it), P-256 or Ed25519
+     */
+    static byte[] publicKey(byte[] spki) throws InvalidEntryException {
+        if (spki == null || spki.length == 0) {
+            throw new InvalidEntryException("rpk is empty");
+        }
+        PublicKey key = parse("EC", spki);
+        if (key instanceof ECPublicKey ec && isP256(ec.getParams())) {
+            return key.getEncoded();
+        }
+        if (key != null) {
+            throw new InvalidEntryException("rpk is an EC key on another curve: only P-256 "
+                    + "(secp256r1) and Ed25519 are accepted");
+        }
+        key = parse("Ed25519", spki);
+        if (key != null) {
+            return key.getEncoded();
+        }
+        throw new InvalidEntryException("rpk is not a P-256 or Ed25519 public key "
+                + "(DER SubjectPublicKeyInfo)");
+    }
+
+    private static PublicKey parse(String algorithm, byte[] spki) {
+        try {
+            return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(spki));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean isP256(ECParameterSpec p) {
+        return P256 != null && p.getCurve().equals(P256.getCurve())
+                && p.getGenerator().equals(P256.getGenerator()) && p.getOrder().equals(P256.getOrder())
+                && p.getCofactor() == P256.getCofactor();
+    }
+
+    private static ECParameterSpec p256() {
+        try {
+            AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+            params.init(new ECGenParameterSpec("secp256r1"));
+            return params.getParameterSpec(ECParameterSpec.class);
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
+    /** @return the subject in RFC 2253 form, the key of certificate lookups */
+    static String subject(String subject) throws InvalidEntryException {
+        if (subject == null || subject.isBlank()) {
+            throw new InvalidEntryException("x509.subject must not be empty");
+        }
+        try {
+            return normaliseSubject(subject);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEntryException("x509.subject is not a valid distinguished name");
+        }
+    }
+
+    /** @throws IllegalArgumentException if it is not a distinguished name */
+    static String normaliseSubject(String subject) {
+        return new X500Principal(subject).getName(X500Principal.RFC2253);
+    }
+
+    /**
+     * @param rule e.g. {@code telemetry/*}, {@code events}, {@code *}; a leading '/' is allowed
+     * @return the rule without a leading '/'
+     */
+    static String resourceRule(String rule, int index) throws InvalidEntryException {
+        String r = rule == null ? "" : rule.startsWith("/") ? rule.substring(1) : rule;
+        if (r.equals("*")) {
+            return r;
+        }
+        String path = r.endsWith("/*") ? r.substring(0, r.length() - 2) : r;
+        boolean ok = !path.isEmpty();
+        for (String segment : path.split("/", -1)) {
+            ok &= SEGMENT.matcher(segment).matches() && !segment.equals(".") && !segment.equals("..");
+        }
+        if (!ok) {
+            throw new InvalidEntryException("resources[" + index + "] '" + sanitize(rule)
+                    + "' is not a resource rule: use path segments of letters, digits, '.', '_', "
+                    + "'~' or '-', optionally ending in '/*', or '*' alone");
+        }
+        return r;
+    }
+
+    static void metadata(Map<String, String> metadata) throws InvalidEntryException {
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw new InvalidEntryException("metadata has more than " + MAX_METADATA_ENTRIES + " entries");
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            String k = e.getKey();
+            if (k.isBlank() || k.length() > MAX_METADATA_KEY || k.chars().anyMatch(Character::isISOControl)) {
+                throw new InvalidEntryException("metadata key '" + sanitize(k) + "' must be 1 to "
+                        + MAX_METADATA_KEY + " printable characters");
+            }
+            if (e.getValue() == null || e.getValue().length() > MAX_METADATA_VALUE) {
+                throw new InvalidEntryException("metadata." + k + " must be a string of at most "
+                        + MAX_METADATA_VALUE + " characters");
+            }
+        }
+    }
+
+    /**
+     * Checks a complete device and returns it in canonical form (normalised subject, canonical
+     * public key encoding).
+     *
+     * @param secret the PSK, required exactly when the device has a PSK identity
+     */
+    static Device canonical(Device d, byte[] secret) throws InvalidEntryException {
+        deviceId(d.deviceId());
+        Device.Builder b = Device.builder(d.deviceId()).enabled(d.enabled()).metadata(d.metadata());
+        if (d.resources().size() > MAX_RESOURCES) {
+            throw new InvalidEntryException("more than " + MAX_RESOURCES + " resources");
+        }
+        int i = 0;
+        for (String rule : d.resources()) {
+            b.allow(resourceRule(rule, i++));
+        }
+        metadata(d.metadata());
+        if (d.pskIdentity().isPresent()) {
+            b.pskIdentity(pskIdentity(d.pskIdentity().get()));
+            if (secret == null) {
+                throw new InvalidEntryException("psk.key is missing");
+            }
+            pskKeyLength(secret);
+        } else if (secret != null) {
+            throw new InvalidEntryException("psk.identity is missing (a key was given)");
+        }
+        if (d.publicKey().isPresent()) {
+            b.publicKey(publicKey(d.publicKey().get()));
+        }
+        if (d.certificateSubject().isPresent()) {
+            b.certificateSubject(subject(d.certificateSubject().get()));
+        }
+        return b.build();
+    }
+
+    /** @return the value cut to 64 characters with control characters replaced, safe for a log line */
+    static String sanitize(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}
