@@ -35,7 +35,10 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 public class GatewayComponentsIT extends GatewayTestSupport {
 
     /** Every configurable PID the gateway has today; a new one must be added here on purpose. */
-    private static final Set<String> EXPECTED_PIDS = Set.of("org.m2mgw.gateway", "org.m2mgw.broker");
+    private static final Set<String> EXPECTED_PIDS = Set.of("org.m2mgw.gateway", "org.m2mgw.broker",
+            "org.m2mgw.registry");
+    /** Every configurable factory PID (components with one instance per configuration). */
+    private static final Set<String> EXPECTED_FACTORY_PIDS = Set.of("org.m2mgw.transport.coaps");
 
     @Inject
     ServiceComponentRuntime scr;
@@ -68,7 +71,10 @@ public class GatewayComponentsIT extends GatewayTestSupport {
                 problems.add(d.name + ": no configuration (enabled=" + scr.isComponentEnabled(d) + ")");
             }
             for (ComponentConfigurationDTO c : configs) {
-                if (c.state != ComponentConfigurationDTO.ACTIVE) {
+                // A delayed component (a service nobody has used yet) is rightly only SATISFIED.
+                boolean ok = c.state == ComponentConfigurationDTO.ACTIVE
+                        || (!d.immediate && c.state == ComponentConfigurationDTO.SATISFIED);
+                if (!ok) {
                     problems.add(d.name + ": state " + c.state
                             + (c.failure != null ? " failure " + c.failure : ""));
                 }
@@ -98,6 +104,7 @@ public class GatewayComponentsIT extends GatewayTestSupport {
         awaitValue("configurable components registered", 30_000, this::configurableComponentPids,
                 pids -> pids.containsAll(EXPECTED_PIDS));
         Set<String> metatypePids = new TreeSet<>();
+        Set<String> factoryPids = new TreeSet<>();
         for (Bundle b : ourBundles()) {
             MetaTypeInformation info = metatype.getMetaTypeInformation(b);
             if (info == null) {
@@ -112,11 +119,23 @@ public class GatewayComponentsIT extends GatewayTestSupport {
                 assertTrue("ConfigurableComponent service with service.pid=" + pid,
                         configurableComponentPids().contains(pid));
             }
-            assertEquals("no factory PIDs yet in " + b.getSymbolicName(), 0, info.getFactoryPids().length);
+            for (String fpid : info.getFactoryPids()) {
+                factoryPids.add(fpid);
+                ObjectClassDefinition ocd = info.getObjectClassDefinition(fpid, null);
+                assertEquals("OCD id of factory " + fpid, fpid, ocd.getID());
+                assertNotNull("metatype file named after " + fpid + " in " + b.getSymbolicName(),
+                        b.getEntry("OSGI-INF/metatype/" + fpid + ".xml"));
+            }
         }
         assertEquals(EXPECTED_PIDS, metatypePids);
-        // and the other way round: no ConfigurableComponent without metatype
-        assertEquals(metatypePids, configurableComponentPids());
+        assertEquals(EXPECTED_FACTORY_PIDS, factoryPids);
+        // and the other way round: no ConfigurableComponent without metatype. Factory instances
+        // carry their factory PID, which is the OCD id (Kura's rule for factory components).
+        Set<String> all = new TreeSet<>(metatypePids);
+        all.addAll(factoryPids);
+        awaitValue("factory instances registered", 30_000, this::configurableComponentPids,
+                pids -> pids.containsAll(all));
+        assertEquals(all, configurableComponentPids());
     }
 
     private Set<String> configurableComponentPids() {
@@ -124,6 +143,11 @@ public class GatewayComponentsIT extends GatewayTestSupport {
         try {
             for (ServiceReference<ConfigurableComponent> r :
                     context.getServiceReferences(ConfigurableComponent.class, null)) {
+                Object factoryPid = r.getProperty("service.factoryPid");
+                if (factoryPid != null) {
+                    pids.add(factoryPid.toString());
+                    continue;
+                }
                 Object pid = r.getProperty("service.pid");
                 assertNotNull("service.pid on ConfigurableComponent from " + r.getBundle().getSymbolicName(), pid);
                 // SCR merges the declared service.pid with the configuration's into an array
