@@ -152,6 +152,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 .setSessionListener(observer)
                 .setConnectionListener(observer)
                 .setHealthHandler(observer)
+                .setDatagramFilter(observer.datagramFilter(cfg))
                 .setLoggingTag(name)
                 // A stable label, so that saved connections find their connector again.
                 .setSerializationLabel("dtls://" + name);

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.californium.scandium.AlertHandler;
 import org.eclipse.californium.scandium.ConnectionListener;
+import org.eclipse.californium.scandium.DatagramFilterExtended;
+import org.eclipse.californium.scandium.DtlsDatagramFilter;
+import org.eclipse.californium.scandium.dtls.Record;
 import org.eclipse.californium.scandium.DtlsHealth;
 import org.eclipse.californium.scandium.DtlsHealthExtended;
 import org.eclipse.californium.scandium.DtlsHealthExtended2;
@@ -48,6 +51,8 @@ final class DtlsObserver extends SessionAdapter
     private final LongAdder droppedRecords = new LongAdder();
     private final LongAdder macErrors = new LongAdder();
     private final AtomicInteger connections = new AtomicInteger();
+    /** The connection whose records this thread is processing (see beforeExecution). */
+    private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
     DtlsObserver(TrafficReporter traffic, RegistryCredentials credentials) {
         this.traffic = traffic;
@@ -144,16 +149,56 @@ final class DtlsObserver extends SessionAdapter
         return false;
     }
 
+    // Scandium processes a connection's records in jobs wrapped by these calls, on one thread,
+    // so a dropped record seen in between belongs to this connection.
     @Override
     public void beforeExecution(Connection connection) {
+        current.set(connection);
     }
 
     @Override
     public void updateExecution(Connection connection) {
+        current.set(connection);
     }
 
     @Override
     public void afterExecution(Connection connection) {
+        current.remove();
+    }
+
+    /**
+     * The connector's datagram filter: Scandium's default behaviour, plus a report of records
+     * dropped by the anti-replay window (RFC 6347 section 4.1.2.6).
+     */
+    DatagramFilterExtendedImpl datagramFilter(org.eclipse.californium.elements.config.Configuration cfg) {
+        return new DatagramFilterExtendedImpl(cfg);
+    }
+
+    final class DatagramFilterExtendedImpl extends DtlsDatagramFilter implements DatagramFilterExtended {
+        DatagramFilterExtendedImpl(org.eclipse.californium.elements.config.Configuration cfg) {
+            super(cfg);
+        }
+
+        @Override
+        public void onDrop(java.net.DatagramPacket packet) {
+            // whole datagrams that are not DTLS at all: counted by receivingRecord
+        }
+
+        @Override
+        public void onDrop(Record record) {
+            Connection c = current.get();
+            int epoch = record.getEpoch();
+            if (c == null || epoch == 0 || record.isDecoded()) {
+                return;
+            }
+            DTLSContext ctx = c.getDtlsContext(epoch);
+            if (ctx != null && ctx.getReadEpoch() == epoch
+                    && !ctx.isRecordProcessable(epoch, record.getSequenceNumber(), 0)) {
+                traffic.reject(TrafficEventType.REPLAY_DROPPED, deviceId(c.getEstablishedPeerIdentity()),
+                        record.getPeerAddress(), "record epoch " + epoch + " seq " + record.getSequenceNumber()
+                                + " already received or too old", null);
+            }
+        }
     }
 
     // --- health counters ---

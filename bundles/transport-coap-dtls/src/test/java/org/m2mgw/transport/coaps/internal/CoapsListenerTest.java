@@ -346,6 +346,27 @@ class CoapsListenerTest {
         }
     }
 
+    @Test
+    void givenRecordedRequest_whenReplayedOrTampered_thenDroppedReported_andNoDuplicateMessage() throws Exception {
+        try (UdpNat nat = new UdpNat(server)) {
+            CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
+            // The client's last datagram was its empty ACK or the request; replay the request by
+            // posting once more and then replaying that record.
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":2}").getCode()).isEqualTo(ResponseCode.CHANGED);
+            nat.replayLast();
+            nat.replayLast();
+            await("replays reported", () -> events.count(TrafficEventType.REPLAY_DROPPED) >= 1);
+            assertThat(events.of(TrafficEventType.REPLAY_DROPPED).get(0).deviceId()).contains("dev1");
+
+            nat.tamperLast();
+            await("tampered record reported", () -> events.count(TrafficEventType.RECORD_MAC_FAILED) >= 1);
+            assertThat(events.of(TrafficEventType.RECORD_MAC_FAILED).get(0).reason()).isEqualTo("on established session");
+            assertThat(consumer.accepted).as("no duplicate from replays").hasSize(2);
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":3}").getCode()).isEqualTo(ResponseCode.CHANGED);
+        }
+    }
+
     CoapResponse post(CoapEndpoint ep, InetSocketAddress via, String path, String json) throws Exception {
         CoapClient client = new CoapClient("coaps://127.0.0.1:" + via.getPort() + "/" + path);
         client.setEndpoint(ep);

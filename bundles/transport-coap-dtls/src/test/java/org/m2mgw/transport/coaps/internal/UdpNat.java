@@ -18,6 +18,7 @@ final class UdpNat implements AutoCloseable {
     private volatile DatagramSocket outside;
     private volatile SocketAddress client;
     private volatile boolean running = true;
+    private volatile byte[] lastFromClient;
 
     UdpNat(InetSocketAddress server) throws SocketException {
         this.server = server;
@@ -44,6 +45,23 @@ final class UdpNat implements AutoCloseable {
         return s;
     }
 
+    /** Sends the client's last datagram to the server once more, as an attacker on the path would. */
+    void replayLast() throws IOException {
+        byte[] d = lastFromClient;
+        outside.send(new DatagramPacket(d, d.length, server));
+    }
+
+    /**
+     * Sends the client's last datagram with a forged, higher sequence number (record header bytes
+     * 5..10, RFC 6347 section 4.1): it passes the replay window but must fail its MAC, since the
+     * sequence number is part of the AEAD nonce and additional data.
+     */
+    void tamperLast() throws IOException {
+        byte[] d = lastFromClient.clone();
+        d[8] ^= 0x40;
+        outside.send(new DatagramPacket(d, d.length, server));
+    }
+
     /** Moves the client to a new outside port. */
     void rebind() throws SocketException {
         DatagramSocket old = outside;
@@ -58,6 +76,7 @@ final class UdpNat implements AutoCloseable {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 inside.receive(p);
                 client = p.getSocketAddress();
+                lastFromClient = java.util.Arrays.copyOf(p.getData(), p.getLength());
                 outside.send(new DatagramPacket(p.getData(), p.getLength(), server));
             } catch (IOException e) {
                 if (!running) {
