@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -214,6 +215,46 @@ class CoapsListenerTest {
         assertThat(post(endpoint(c, dtls), "telemetry", "1", ContentFormats.TEXT_PLAIN)).isNull();
         await("handshake failure", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) == 1);
         assertThat(events.of(TrafficEventType.HANDSHAKE_FAILED).get(0).reason()).contains("access_denied");
+        assertGoodDeviceStillWorks();
+    }
+
+    CoapEndpoint x509Client(KeyPair keys, X509Certificate... chain) {
+        Configuration c = clientConfig(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+        DTLSConnector dtls = new DTLSConnector(DtlsConnectorConfig.builder(c)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setCertificateIdentityProvider(new SingleCertificateProvider(keys.getPrivate(), chain,
+                        org.eclipse.californium.scandium.dtls.CertificateType.X_509))
+                // the gateway answers with its raw public key
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build())
+                .build());
+        return endpoint(c, dtls);
+    }
+
+    @Test
+    void givenX509DeviceUnderATrustAnchor_whenItPosts_thenAccepted_andStrangersAreRefused() throws Exception {
+        TestPki pki = new TestPki("CN=m2mgw test CA,O=Example");
+        registry.anchors.add(pki.ca);
+        registry.x509("plc-3", "CN=plc-3,O=Example", "telemetry/*");
+        KeyPair plc = TestPki.keyPair();
+
+        CoapResponse ok = post(x509Client(plc, pki.issue("CN=plc-3,O=Example", plc)), "telemetry", "1",
+                ContentFormats.TEXT_PLAIN);
+        assertThat(ok).isNotNull();
+        assertThat(ok.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(consumer.accepted.get(0).deviceId()).isEqualTo("plc-3");
+        assertThat(consumer.accepted.get(0).security().credentialType().name()).isEqualTo("X509");
+
+        // Signed by the trusted CA but not registered: refused.
+        KeyPair other = TestPki.keyPair();
+        assertThat(post(x509Client(other, pki.issue("CN=unknown,O=Example", other)), "telemetry", "1",
+                ContentFormats.TEXT_PLAIN)).isNull();
+        // Registered subject, but from another CA: refused.
+        TestPki rogue = new TestPki("CN=rogue CA");
+        KeyPair fake = TestPki.keyPair();
+        assertThat(post(x509Client(fake, rogue.issue("CN=plc-3,O=Example", fake)), "telemetry", "1",
+                ContentFormats.TEXT_PLAIN)).isNull();
+        assertThat(consumer.accepted).hasSize(1);
+        await("two refusals", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) >= 2);
         assertGoodDeviceStillWorks();
     }
 

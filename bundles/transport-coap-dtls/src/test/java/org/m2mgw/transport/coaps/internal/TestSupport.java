@@ -36,6 +36,16 @@ final class TestSupport {
     static final class Registry implements DeviceRegistry {
         final Map<String, Device> devices = new ConcurrentHashMap<>();
         final Map<String, byte[]> secrets = new ConcurrentHashMap<>();
+        final List<X509Certificate> anchors = new CopyOnWriteArrayList<>();
+
+        Registry x509(String id, String subject, String... rules) {
+            Device.Builder b = Device.builder(id).certificateSubject(subject);
+            for (String r : rules) {
+                b.allow(r);
+            }
+            devices.put(id, b.build());
+            return this;
+        }
 
         Registry psk(String id, String identity, byte[] key, String... rules) {
             Device.Builder b = Device.builder(id).pskIdentity(identity);
@@ -96,7 +106,7 @@ final class TestSupport {
 
         @Override
         public List<X509Certificate> trustAnchors() {
-            return List.of();
+            return List.copyOf(anchors);
         }
     }
 
