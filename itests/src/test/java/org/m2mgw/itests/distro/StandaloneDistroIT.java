@@ -209,6 +209,38 @@ public class StandaloneDistroIT {
     }
 
     @Test
+    public void c2_demoDeviceConnectsWithLibcoap_andCountersShowInTheConsole() throws Exception {
+        Path demo = Paths.get(System.getProperty("m2mgw.distro.jar")).getParent().getParent().getParent()
+                .resolve("gateway-config/devices/demo-devices.json");
+        int status = gateway.consolePost("/system/console/configMgr/org.m2mgw.registry", "admin", password,
+                "apply=true&action=ajaxConfigManager&propertylist=registry.import.file,registry.import.interval.seconds"
+                        + "&registry.import.interval.seconds=10&registry.import.file="
+                        + java.net.URLEncoder.encode(demo.toString(), StandardCharsets.UTF_8));
+        assertTrue("console accepted the post: " + status, status < 400);
+        gateway.awaitOutput("Imported .*demo-devices.json", 15_000);
+
+        Process p = new ProcessBuilder("coap-client-openssl", "-B", "8", "-m", "post", "-u", "demo-sensor-1",
+                "-k", "demo-secret-0001", "-t", "json", "-e", "{\"t\":21.5}",
+                "coaps://127.0.0.1:5684/telemetry/temp").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        // No cloud bridge is installed yet, so nothing can take the message durably: 5.03.
+        assertTrue("coap-client output: " + out, out.contains("5.03"));
+
+        {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(
+                    "http://127.0.0.1:" + gateway.consolePort + "/system/console/status-m2mgw.json").toURL()
+                    .openConnection();
+            c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)));
+            String json = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(json, json.contains("\"org.m2mgw.transport.coaps~default\""));
+            assertTrue(json, json.contains("\"HANDSHAKE_SUCCEEDED\":1"));
+            assertTrue(json, json.contains("REQUEST_REJECTED: no durable queue is available"));
+        }
+    }
+
+    @Test
     public void d1_sigtermStopsCleanlyWithinTenSeconds() throws Exception {
         long ms = gateway.terminate(10_000);
         assertTrue("gateway did not stop within 10 s\n" + gateway.output(), ms >= 0);

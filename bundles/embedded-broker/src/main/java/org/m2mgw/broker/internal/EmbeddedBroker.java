@@ -4,7 +4,9 @@ import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
 import java.util.Properties;
+import java.util.Map;
 import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.m2mgw.api.runtime.StatusProvider;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -21,9 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 @Component(name = EmbeddedBroker.PID, immediate = true, configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = "service.pid=" + EmbeddedBroker.PID,
-        service = {ConfigurableComponent.class, EmbeddedBroker.class})
+        service = {ConfigurableComponent.class, StatusProvider.class, EmbeddedBroker.class})
 @Designate(ocd = BrokerConfig.class)
-public class EmbeddedBroker implements ConfigurableComponent {
+public class EmbeddedBroker implements ConfigurableComponent, StatusProvider {
     static final String PID = "org.m2mgw.broker";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
@@ -115,6 +117,21 @@ public class EmbeddedBroker implements ConfigurableComponent {
     /** @return a one-line status for the console and the shell */
     public String status() {
         return status;
+    }
+
+    @Override
+    public String statusName() {
+        return PID;
+    }
+
+    @Override
+    public String statusLine() {
+        return status;
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return Map.of();
     }
 
     /** @return the configured port while the broker runs, or -1 */

@@ -27,6 +27,7 @@ import org.m2mgw.api.device.DeviceRegistry;
 import org.m2mgw.api.device.DeviceRegistryListener;
 import org.m2mgw.api.message.DeviceMessageConsumer;
 import org.m2mgw.api.runtime.GatewayRuntime;
+import org.m2mgw.api.runtime.StatusProvider;
 import org.m2mgw.api.traffic.TrafficEventListener;
 import org.m2mgw.api.traffic.TrafficEventType;
 import org.osgi.service.component.annotations.Activate;
@@ -50,9 +51,10 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = CoapsListener.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
-        service = {ConfigurableComponent.class, DeviceRegistryListener.class, CoapsListener.class})
+        service = {ConfigurableComponent.class, DeviceRegistryListener.class, StatusProvider.class,
+            CoapsListener.class})
 @Designate(ocd = CoapsListenerConfig.class, factory = true)
-public class CoapsListener implements ConfigurableComponent, DeviceRegistryListener {
+public class CoapsListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider {
     static final String FACTORY_PID = "org.m2mgw.transport.coaps";
     private static final Logger LOG = LoggerFactory.getLogger(CoapsListener.class);
 
@@ -294,7 +296,18 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         return connector == null ? Optional.empty() : Optional.ofNullable(connector.getAddress());
     }
 
+    @Override
+    public String statusName() {
+        return name;
+    }
+
+    @Override
+    public String statusLine() {
+        return status;
+    }
+
     /** @return the counters since start, by name */
+    @Override
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>(traffic.snapshot());
         return Collections.unmodifiableMap(out);
