@@ -184,7 +184,8 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         dtls.setAlertHandler(observer);
         DeviceRequests requests = new DeviceRequests(credentials, traffic, () -> consumer, settings);
         CoapServer s = new CoapServer(cfg);
-        s.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(dtls).build());
+        s.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg)
+                .setConnector(new InspectingConnector(dtls, traffic, credentials)).build());
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
                 new CommandsResource(requests, () -> commandQueue, traffic, settings));
         SessionState state = sessionState();

@@ -353,6 +353,30 @@ class CoapsListenerTest {
     }
 
     @Test
+    void givenMalformedCoapInsideValidDtls_thenReportedAndOthersKeepWorking() throws Exception {
+        Configuration c = clientConfig(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        DTLSConnector dtls = new DTLSConnector(DtlsConnectorConfig.builder(c)
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .setAdvancedPskStore(new AdvancedSinglePskStore("dev1", KEY1)).build());
+        CoapEndpoint ep = endpoint(c, dtls);
+        assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        // CoAP version 1, CON, token length 0, POST, then an option with the reserved delta 15
+        // (RFC 7252 section 3.1: a message format error).
+        byte[] malformed = {0x40, 0x02, 0x12, 0x34, (byte) 0xf0, 0x00};
+        dtls.send(org.eclipse.californium.elements.RawData.outbound(malformed,
+                new org.eclipse.californium.elements.AddressEndpointContext(server), null, false));
+
+        await("malformed input reported", () -> events.count(TrafficEventType.MALFORMED_INPUT) == 1);
+        TrafficEvent e = events.of(TrafficEventType.MALFORMED_INPUT).get(0);
+        assertThat(e.deviceId()).contains("dev1");
+        assertThat(e.reason()).startsWith("malformed CoAP");
+        assertThat(consumer.accepted).hasSize(1);
+        assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
     void givenDisabledDevice_thenItsSessionEndsAndItCannotReconnect() throws Exception {
         CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
         assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
