@@ -5,9 +5,10 @@ import com.upokecenter.cbor.CBOREncodeOptions;
 import com.upokecenter.cbor.CBORObject;
 import com.upokecenter.cbor.JSONOptions;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,16 +87,16 @@ final class PayloadDecoder {
         }
     }
 
-    /** Turns the CBOR library's "Reason (approx. offset: 12)" into " at byte 12: reason". */
+    /** Turns the CBOR library's "Reason. (approx. offset: 12)" into " near byte 12: reason". */
     private static String where(String libraryMessage) {
         if (libraryMessage == null || libraryMessage.isBlank()) {
             return "";
         }
-        Matcher m = LIBRARY_OFFSET.matcher(libraryMessage);
+        Matcher m = LIBRARY_OFFSET.matcher(Texts.printable(libraryMessage, 200));
         if (m.matches()) {
-            return " at byte " + m.group(2) + ": " + lowerFirst(m.group(1));
+            return " near byte " + m.group(2) + ": " + lowerFirst(m.group(1));
         }
-        return ": " + lowerFirst(libraryMessage.strip());
+        return ": " + lowerFirst(Texts.printable(libraryMessage.strip(), 200));
     }
 
     private static String lowerFirst(String s) {
@@ -104,16 +105,18 @@ final class PayloadDecoder {
     }
 
     private static String utf8(byte[] bytes) throws Malformed {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (MalformedInputException e) {
-            throw new Malformed("text/plain payload is not valid UTF-8");
-        } catch (CharacterCodingException e) {
-            throw new Malformed("text/plain payload is not valid UTF-8");
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
         }
+        if (result.isError()) {
+            throw new Malformed("text/plain payload is not valid UTF-8 at byte " + in.position());
+        }
+        return out.flip().toString();
     }
 }

@@ -165,7 +165,7 @@ final class SenmlResolver {
             values++;
         }
         if (fields.containsKey(Field.VB)) {
-            CBORObject vb = fields.get(Field.VB);
+            CBORObject vb = Values.untag(fields.get(Field.VB));
             if (vb.getType() != CBORType.Boolean) {
                 throw new Malformed(prefix(index) + ": 'vb' must be a boolean");
             }
@@ -173,7 +173,7 @@ final class SenmlResolver {
             values++;
         }
         if (fields.containsKey(Field.VD)) {
-            value = data(index, fields.get(Field.VD));
+            value = data(index, Values.untag(fields.get(Field.VD)));
             values++;
         }
         Number sum = null;
@@ -225,7 +225,7 @@ final class SenmlResolver {
     }
 
     private String text(int index, Map<Field, CBORObject> fields, Field f) throws Malformed {
-        CBORObject o = fields.get(f);
+        CBORObject o = Values.untag(fields.get(f));
         if (o.getType() != CBORType.TextString) {
             throw new Malformed(prefix(index) + ": '" + f.json + "' must be a text string");
         }

@@ -13,10 +13,19 @@ final class Texts {
      *     that it cannot break or flood a log line
      */
     static String quote(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_CHARS) + 8).append('\'');
+        return "'" + printable(s, MAX_CHARS) + "'";
+    }
+
+    /**
+     * @param s text that may come from a payload, such as a parser's error message
+     * @param maxChars how many characters to keep
+     * @return {@code s} with control characters escaped, cut after {@code maxChars} characters
+     */
+    static String printable(String s, int maxChars) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), maxChars) + 8);
         for (int i = 0; i < s.length(); i++) {
-            if (i == MAX_CHARS) {
-                return b.append("...'").toString();
+            if (i == maxChars) {
+                return b.append("...").toString();
             }
             char c = s.charAt(i);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
@@ -25,6 +34,6 @@ final class Texts {
                 b.append(c);
             }
         }
-        return b.append('\'').toString();
+        return b.toString();
     }
 }

@@ -2,6 +2,7 @@ package org.m2mgw.codec.internal;
 
 import com.upokecenter.cbor.CBORNumber;
 import com.upokecenter.cbor.CBORObject;
+import com.upokecenter.cbor.CBORType;
 import com.upokecenter.numbers.EFloat;
 import com.upokecenter.numbers.EInteger;
 import java.math.BigInteger;
@@ -88,10 +89,10 @@ final class Values {
 
     private String memberName(CBORObject key, int depth) throws Malformed {
         CBORObject k = untag(key);
-        if (k.getType() == com.upokecenter.cbor.CBORType.TextString) {
+        if (k.getType() == CBORType.TextString) {
             return k.AsString();
         }
-        if (k.getType() == com.upokecenter.cbor.CBORType.ByteString && !k.isNumber()) {
+        if (k.getType() == CBORType.ByteString && !k.isNumber()) {
             return base64url(k.GetByteString());
         }
         // Integer keys (SenML CBOR, COSE, ...) and anything else: the key's own JSON text.
