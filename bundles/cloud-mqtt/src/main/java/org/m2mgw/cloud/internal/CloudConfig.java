@@ -1,0 +1,124 @@
+package org.m2mgw.cloud.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/** Metatype of one cloud connection (a factory configuration: one instance per cloud). */
+@ObjectClassDefinition(id = CloudConnection.FACTORY_PID, name = "MQTT cloud connection",
+        description = "Publishes device messages to an MQTT broker through a durable on-disk queue "
+                + "(nothing acknowledged to a device is lost), and carries commands back to devices.")
+@interface CloudConfig {
+
+    @AttributeDefinition(name = "broker.url", description = "tcp://host:1883 or ssl://host:8883. "
+            + "Default: tcp://127.0.0.1:1883 (the embedded broker of the standalone distro).")
+    String broker_url() default "tcp://127.0.0.1:1883";
+
+    @AttributeDefinition(name = "mqtt.version", description = "MQTT protocol version. Use 3.1.1 "
+            + "for brokers that need it (the embedded broker, Kapua, some managed hubs). Default: 5.",
+            options = {@Option(label = "MQTT 5", value = "5"), @Option(label = "MQTT 3.1.1", value = "3.1.1")})
+    String mqtt_version() default "5";
+
+    @AttributeDefinition(name = "client.id", description = "MQTT client id; {gateway} and {name} "
+            + "are replaced by the gateway id and this connection's name. Default: {gateway}-{name}.")
+    String client_id() default "{gateway}-{name}";
+
+    @AttributeDefinition(name = "username", description = "User name, empty for none. Default: empty.",
+            required = false)
+    String username() default "";
+
+    @AttributeDefinition(name = "password", description = "Password, empty for none.",
+            type = AttributeType.PASSWORD, required = false)
+    String password() default "";
+
+    @AttributeDefinition(name = "keepalive.seconds", description = "MQTT keep-alive, 5..3600. "
+            + "Default: 30.", min = "5", max = "3600")
+    int keepalive_seconds() default 30;
+
+    @AttributeDefinition(name = "clean.start", description = "Start a new MQTT session at each "
+            + "connect. Default: false.")
+    boolean clean_start() default false;
+
+    @AttributeDefinition(name = "session.expiry.seconds", description = "MQTT 5 session expiry, "
+            + "0..4294967295. Default: 86400.", min = "0")
+    long session_expiry_seconds() default 86_400;
+
+    @AttributeDefinition(name = "topic.prefix", description = "Replaces {prefix} in topic "
+            + "templates. Default: m2mgw.")
+    String topic_prefix() default "m2mgw";
+
+    @AttributeDefinition(name = "routes", description = "One route per entry: "
+            + "'<resource rule> <topic template> <encoder> <qos>'. Rules as for devices "
+            + "(telemetry/* matches telemetry and below); templates use {prefix}, {gateway}, {device}, "
+            + "{resource}; encoders: json, kura-protobuf, raw; qos 0 or 1. The first matching route "
+            + "wins; a message no route matches is dropped and counted. Default: telemetry and "
+            + "events as JSON at QoS 1.")
+    String[] routes() default {"telemetry/* {prefix}/{gateway}/{device}/{resource} json 1",
+        "events/* {prefix}/{gateway}/{device}/{resource} json 1"};
+
+    @AttributeDefinition(name = "command.topic", description = "Topic template the gateway "
+            + "subscribes to for commands; {device} becomes the wildcard '+'. Empty disables "
+            + "commands. Default: {prefix}/{gateway}/{device}/commands.", required = false)
+    String command_topic() default "{prefix}/{gateway}/{device}/commands";
+
+    @AttributeDefinition(name = "command.expiry.seconds", description = "How long a command waits "
+            + "for its device, 1..31536000. Default: 86400.", min = "1", max = "31536000")
+    int command_expiry_seconds() default 86_400;
+
+    @AttributeDefinition(name = "command.queue.max", description = "Most commands queued per "
+            + "device, 1..1000. Default: 16.", min = "1", max = "1000")
+    int command_queue_max() default 16;
+
+    @AttributeDefinition(name = "queue.max.messages", description = "Most messages in the "
+            + "durable queue, 1..10000000. Default: 250000.", min = "1", max = "10000000")
+    int queue_max_messages() default 250_000;
+
+    @AttributeDefinition(name = "queue.max.mbytes", description = "Most megabytes in the durable "
+            + "queue, 1..1048576. Default: 64.", min = "1", max = "1048576")
+    int queue_max_mbytes() default 64;
+
+    @AttributeDefinition(name = "queue.full.policy", description = "When the queue is full: "
+            + "refuse new messages (devices get 5.03 and retry; nothing is lost) or drop the oldest "
+            + "(counted and logged). Default: refuse.",
+            options = {@Option(label = "refuse new messages", value = "REFUSE"),
+                @Option(label = "drop the oldest", value = "DROP_OLDEST")})
+    String queue_full_policy() default "REFUSE";
+
+    @AttributeDefinition(name = "queue.retry.after.seconds", description = "Retry hint given to "
+            + "devices when the queue is full, 1..86400. Default: 30.", min = "1", max = "86400")
+    int queue_retry_after_seconds() default 30;
+
+    @AttributeDefinition(name = "publish.window", description = "Messages in flight to the "
+            + "broker at once, 1..10000. Default: 256.", min = "1", max = "10000")
+    int publish_window() default 256;
+
+    @AttributeDefinition(name = "reconnect.min.seconds", description = "First reconnect delay; "
+            + "it doubles up to reconnect.max.seconds. 1..3600. Default: 1.", min = "1", max = "3600")
+    int reconnect_min_seconds() default 1;
+
+    @AttributeDefinition(name = "reconnect.max.seconds", description = "Longest reconnect delay, "
+            + "1..3600. Default: 60.", min = "1", max = "3600")
+    int reconnect_max_seconds() default 60;
+
+    @AttributeDefinition(name = "tls.truststore.path", description = "PKCS#12 or JKS truststore "
+            + "with the broker's CA, for ssl:// URLs. Empty: the JVM's default CAs.", required = false)
+    String tls_truststore_path() default "";
+
+    @AttributeDefinition(name = "tls.truststore.password", description = "Truststore password.",
+            type = AttributeType.PASSWORD, required = false)
+    String tls_truststore_password() default "";
+
+    @AttributeDefinition(name = "tls.keystore.path", description = "PKCS#12 keystore with the "
+            + "gateway's client key and certificate, for mutual TLS. Empty: no client certificate.",
+            required = false)
+    String tls_keystore_path() default "";
+
+    @AttributeDefinition(name = "tls.keystore.password", description = "Keystore password.",
+            type = AttributeType.PASSWORD, required = false)
+    String tls_keystore_password() default "";
+
+    @AttributeDefinition(name = "tls.hostname.verification", description = "Check that the "
+            + "broker's certificate names the host in broker.url. Default: true.")
+    boolean tls_hostname_verification() default true;
+}

@@ -1,0 +1,151 @@
+package org.m2mgw.cloud.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.m2mgw.cloud.internal.mqtt.LinkSettings;
+import org.m2mgw.cloud.internal.queue.FullPolicy;
+import org.m2mgw.cloud.internal.queue.QueueOptions;
+
+/** Validated settings of one cloud connection; every error names its configuration key. */
+record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, String topicPrefix,
+        Routes routes, Optional<Routes.CommandTopic> commandTopic, int commandExpirySeconds,
+        int commandQueueMax, QueueOptions queueOptions, int publishWindow, int reconnectMinSeconds,
+        int reconnectMaxSeconds, LinkSettings linkSettings) {
+
+    static CloudSettings from(CloudConfig c, String gatewayId, String name) {
+        List<String> errors = new ArrayList<>();
+        String url = c.broker_url() == null ? "" : c.broker_url().trim();
+        boolean tls = false;
+        try {
+            URI u = new URI(url);
+            String scheme = u.getScheme() == null ? "" : u.getScheme();
+            if (!List.of("tcp", "ssl", "ws", "wss").contains(scheme) || u.getHost() == null) {
+                errors.add("broker.url '" + url + "' must look like tcp://host:1883 or ssl://host:8883");
+            }
+            tls = scheme.equals("ssl") || scheme.equals("wss");
+        } catch (java.net.URISyntaxException e) {
+            errors.add("broker.url '" + url + "' cannot be parsed: " + e.getReason());
+        }
+        String version = c.mqtt_version() == null ? "5" : c.mqtt_version().trim();
+        if (!version.equals("5") && !version.equals("3.1.1")) {
+            errors.add("mqtt.version must be 5 or 3.1.1, not '" + version + "'");
+        }
+        String clientId = c.client_id() == null ? "" : c.client_id().replace("{gateway}", gatewayId).replace("{name}", name);
+        if (clientId.isBlank() || clientId.length() > 128) {
+            errors.add("client.id must give 1..128 characters");
+        }
+        Routes routes = null;
+        try {
+            routes = Routes.parse(c.routes());
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        Optional<Routes.CommandTopic> commandTopic = Optional.empty();
+        String ct = c.command_topic() == null ? "" : c.command_topic().trim();
+        if (!ct.isEmpty()) {
+            try {
+                commandTopic = Optional.of(new Routes.CommandTopic(ct, c.topic_prefix(), gatewayId));
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        QueueOptions queue = null;
+        try {
+            queue = QueueOptions.defaults().withMaxMessages(c.queue_max_messages())
+                    .withMaxBytes((long) c.queue_max_mbytes() << 20)
+                    .withFullPolicy(FullPolicy.valueOf(c.queue_full_policy().trim().toUpperCase()))
+                    .withRetryAfterSeconds(c.queue_retry_after_seconds());
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage().startsWith("No enum constant")
+                    ? "queue.full.policy must be REFUSE or DROP_OLDEST, not '" + c.queue_full_policy() + "'"
+                    : e.getMessage());
+        }
+        range(errors, "keepalive.seconds", c.keepalive_seconds(), 5, 3600);
+        range(errors, "command.expiry.seconds", c.command_expiry_seconds(), 1, 31_536_000);
+        range(errors, "command.queue.max", c.command_queue_max(), 1, 1000);
+        range(errors, "publish.window", c.publish_window(), 1, 10_000);
+        range(errors, "reconnect.min.seconds", c.reconnect_min_seconds(), 1, 3600);
+        range(errors, "reconnect.max.seconds", c.reconnect_max_seconds(), 1, 3600);
+        if (c.reconnect_max_seconds() < c.reconnect_min_seconds()) {
+            errors.add("reconnect.max.seconds must not be below reconnect.min.seconds");
+        }
+        if (c.session_expiry_seconds() < 0 || c.session_expiry_seconds() > 4_294_967_295L) {
+            errors.add("session.expiry.seconds " + c.session_expiry_seconds() + " is out of range 0..4294967295");
+        }
+        SSLSocketFactory sockets = null;
+        if (tls && errors.isEmpty()) {
+            try {
+                sockets = sslContext(c).getSocketFactory();
+            } catch (IOException | GeneralSecurityException e) {
+                errors.add("tls: " + e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+        char[] password = c.password() == null || c.password().isEmpty() ? null : c.password().toCharArray();
+        LinkSettings link = new LinkSettings(url, clientId, c.username(), password, c.keepalive_seconds(),
+                c.clean_start(), c.session_expiry_seconds(), 10, sockets, c.tls_hostname_verification(),
+                Math.max(c.publish_window(), 10));
+        return new CloudSettings(url, version.equals("5"), gatewayId, c.topic_prefix(), routes, commandTopic,
+                c.command_expiry_seconds(), c.command_queue_max(), queue, c.publish_window(),
+                c.reconnect_min_seconds(), c.reconnect_max_seconds(), link);
+    }
+
+    private static void range(List<String> errors, String key, long v, long min, long max) {
+        if (v < min || v > max) {
+            errors.add(key + " " + v + " is out of range " + min + ".." + max);
+        }
+    }
+
+    static SSLContext sslContext(CloudConfig c) throws IOException, GeneralSecurityException {
+        TrustManagerFactory tmf = null;
+        String trust = c.tls_truststore_path() == null ? "" : c.tls_truststore_path().trim();
+        if (!trust.isEmpty()) {
+            KeyStore ts = load(Path.of(trust), c.tls_truststore_password(), "tls.truststore.path");
+            tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ts);
+        }
+        KeyManagerFactory kmf = null;
+        String keys = c.tls_keystore_path() == null ? "" : c.tls_keystore_path().trim();
+        if (!keys.isEmpty()) {
+            KeyStore ks = load(Path.of(keys), c.tls_keystore_password(), "tls.keystore.path");
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password(c.tls_keystore_password()));
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    private static char[] password(String p) {
+        return p == null ? new char[0] : p.toCharArray();
+    }
+
+    private static KeyStore load(Path path, String password, String key) throws IOException, GeneralSecurityException {
+        if (!Files.isReadable(path)) {
+            throw new IOException(key + " '" + path + "' is not a readable file");
+        }
+        // PKCS12 reads JKS too on current JDKs (keystore.type.compat).
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(path)) {
+            ks.load(in, password(password));
+        } catch (IOException e) {
+            throw new IOException(key + " '" + path + "' cannot be read (wrong password or format): "
+                    + e.getMessage(), e);
+        }
+        return ks;
+    }
+}

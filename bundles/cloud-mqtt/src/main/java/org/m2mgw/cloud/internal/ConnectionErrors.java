@@ -1,0 +1,55 @@
+package org.m2mgw.cloud.internal;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+/** Turns client library exceptions into one line an operator can act on. */
+final class ConnectionErrors {
+
+    private ConnectionErrors() {
+    }
+
+    static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SSLHandshakeException || c instanceof SSLException) {
+                return "TLS handshake failed (check the truststore, the client certificate and the host name): "
+                        + c.getMessage();
+            }
+            if (c instanceof UnknownHostException) {
+                return "unknown host " + c.getMessage();
+            }
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+                return "broker unreachable (" + c.getMessage() + ")";
+            }
+            if (c instanceof SocketTimeoutException) {
+                return "timed out";
+            }
+        }
+        int code = reasonCode(t);
+        if (code == 4 || code == 134) {
+            return "refused: bad user name or password";
+        }
+        if (code == 5 || code == 135) {
+            return "refused: not authorized";
+        }
+        if (code == 2 || code == 133) {
+            return "refused: client id rejected";
+        }
+        String msg = t.getMessage();
+        return (msg == null ? t.getClass().getSimpleName() : msg) + (code >= 0 ? " (reason " + code + ")" : "");
+    }
+
+    private static int reasonCode(Throwable t) {
+        if (t instanceof org.eclipse.paho.client.mqttv3.MqttException e3) {
+            return e3.getReasonCode();
+        }
+        if (t instanceof org.eclipse.paho.mqttv5.common.MqttException e5) {
+            return e5.getReasonCode();
+        }
+        return -1;
+    }
+}

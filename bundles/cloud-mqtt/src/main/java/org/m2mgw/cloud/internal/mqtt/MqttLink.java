@@ -1,0 +1,35 @@
+package org.m2mgw.cloud.internal.mqtt;
+
+import java.util.function.Consumer;
+
+/**
+ * One MQTT client connection, hiding whether it speaks MQTT 5 or 3.1.1 (Eclipse Paho has a client
+ * library for each). The cloud connection owns reconnection and the durable queue; a link only
+ * connects once, publishes and subscribes.
+ */
+public interface MqttLink extends AutoCloseable {
+
+    /** Callbacks from the client library's threads; implementations must not block. */
+    interface Listener {
+        void connectionLost(Throwable cause);
+
+        void messageArrived(String topic, byte[] payload);
+    }
+
+    /** Connects, blocking up to the connect timeout. */
+    void connect(Listener listener) throws Exception;
+
+    boolean isConnected();
+
+    /**
+     * Publishes. {@code delivered} runs once the broker has the message (PUBACK for QoS 1, sent
+     * for QoS 0); {@code failed} runs otherwise. Exactly one of them runs.
+     */
+    void publish(String topic, byte[] payload, int qos, Runnable delivered, Consumer<Throwable> failed);
+
+    void subscribe(String filter, int qos) throws Exception;
+
+    /** Disconnects quietly; never throws. */
+    @Override
+    void close();
+}
