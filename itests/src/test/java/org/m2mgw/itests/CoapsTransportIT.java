@@ -70,10 +70,13 @@ public class CoapsTransportIT extends GatewayTestSupport {
 
     @Before
     public void setUp() throws Exception {
+        // Outranks the distro's own cloud connection, so that the transport hands messages here.
+        Dictionary<String, Object> ranking = new Hashtable<>();
+        ranking.put(org.osgi.framework.Constants.SERVICE_RANKING, 1000);
         registrations.add(context.registerService(DeviceMessageConsumer.class, m -> {
             received.add(m);
             return CompletableFuture.completedFuture(Acceptance.accepted());
-        }, null));
+        }, ranking));
         registrations.add(context.registerService(TrafficEventListener.class, events::add, null));
 
         // Devices come in through the registry's import file, as an operator would add them.

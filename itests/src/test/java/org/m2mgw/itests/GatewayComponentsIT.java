@@ -38,7 +38,8 @@ public class GatewayComponentsIT extends GatewayTestSupport {
     private static final Set<String> EXPECTED_PIDS = Set.of("org.m2mgw.gateway", "org.m2mgw.broker",
             "org.m2mgw.registry");
     /** Every configurable factory PID (components with one instance per configuration). */
-    private static final Set<String> EXPECTED_FACTORY_PIDS = Set.of("org.m2mgw.transport.coaps");
+    private static final Set<String> EXPECTED_FACTORY_PIDS = Set.of("org.m2mgw.transport.coaps",
+            "org.m2mgw.cloud.mqtt");
 
     @Inject
     ServiceComponentRuntime scr;

@@ -218,14 +218,30 @@ public class StandaloneDistroIT {
                         + java.net.URLEncoder.encode(demo.toString(), StandardCharsets.UTF_8));
         assertTrue("console accepted the post: " + status, status < 400);
         gateway.awaitOutput("Imported .*demo-devices.json", 15_000);
+        // The default cloud connection publishes to the embedded broker, which b1 moved.
+        status = gateway.consolePost("/system/console/configMgr/org.m2mgw.cloud.mqtt~default", "admin", password,
+                "apply=true&action=ajaxConfigManager&propertylist=broker.url,mqtt.version"
+                        + "&mqtt.version=3.1.1&broker.url=" + java.net.URLEncoder.encode(
+                                "tcp://127.0.0.1:" + brokerPort, StandardCharsets.UTF_8));
+        assertTrue("console accepted the post: " + status, status < 400);
+        Path subOut = base.resolve("c2-mosquitto_sub.out");
+        Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(brokerPort),
+                "-t", "m2mgw/+/demo-sensor-1/#", "-C", "1", "-W", "30", "-i", "it-c2-sub", "-v")
+                .redirectErrorStream(true).redirectOutput(subOut.toFile()).start();
+        Thread.sleep(500); // let mosquitto_sub subscribe
 
-        Process p = new ProcessBuilder("coap-client-openssl", "-B", "8", "-m", "post", "-u", "demo-sensor-1",
+        Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "8", "-m", "post", "-u", "demo-sensor-1",
                 "-k", "demo-secret-0001", "-t", "json", "-e", "{\"t\":21.5}",
                 "coaps://127.0.0.1:5684/telemetry/temp").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        // No cloud bridge is installed yet, so nothing can take the message durably: 5.03.
-        assertTrue("coap-client output: " + out, out.contains("5.03"));
+        // 2.04 only once the message is in the durable queue of the cloud connection.
+        assertTrue("coap-client output: " + out, out.contains("2.04"));
+        assertTrue("mosquitto_sub got the message", sub.waitFor(30, TimeUnit.SECONDS));
+        String published = Files.readString(subOut);
+        assertTrue(published, published.contains("/demo-sensor-1/telemetry/temp"));
+        assertTrue(published, published.contains("\"device\":\"demo-sensor-1\""));
+        assertTrue(published, published.contains("\"t\":21.5"));
 
         {
             java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(
@@ -236,7 +252,9 @@ public class StandaloneDistroIT {
             String json = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(json, json.contains("\"org.m2mgw.transport.coaps~default\""));
             assertTrue(json, json.contains("\"HANDSHAKE_SUCCEEDED\":1"));
-            assertTrue(json, json.contains("REQUEST_REJECTED: no durable queue is available"));
+            assertTrue(json, json.contains("\"REQUEST\":1"));
+            assertTrue(json, json.contains("\"org.m2mgw.cloud.mqtt~default\""));
+            assertTrue(json, json.contains("\"published\":1"));
         }
     }
 
