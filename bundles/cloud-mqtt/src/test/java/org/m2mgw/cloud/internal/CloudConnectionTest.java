@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -314,6 +315,44 @@ class CloudConnectionTest {
 
         CloudConnection again = connection(Map.of("broker_url", "tcp://127.0.0.1:1"));
         assertThat(again.peek("d1", 4)).extracting(Command::commandId).containsExactly("c2");
+    }
+
+    @Test
+    void givenMutualTls_whenTheClientCertificateIsTrusted_thenPublishes_elseTheRefusalIsClear() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("tls"));
+        TestTls pki = new TestTls("m2mgw test broker CA");
+        KeyPair serverKeys = TestTls.keys();
+        TestTls.pem(dir.resolve("ca.pem"), "CERTIFICATE", pki.ca.getEncoded());
+        TestTls.pem(dir.resolve("server.pem"), "CERTIFICATE", pki.server(serverKeys).getEncoded());
+        TestTls.pem(dir.resolve("server.key"), "PRIVATE KEY", serverKeys.getPrivate().getEncoded());
+        Mosquitto broker = new Mosquitto(tmp.resolve("b"), "cafile " + dir.resolve("ca.pem") + "\n"
+                + "certfile " + dir.resolve("server.pem") + "\nkeyfile " + dir.resolve("server.key") + "\n"
+                + "require_certificate true\nuse_identity_as_username true\ntls_version tlsv1.2\n").start();
+        closeables.add(broker);
+        String url = "ssl://127.0.0.1:" + broker.port;
+        TestTls.pkcs12(dir.resolve("trust.p12"), "trustpw", null, pki.ca);
+        KeyPair gwKeys = TestTls.keys();
+        TestTls.pkcs12(dir.resolve("gateway.p12"), "keypw", gwKeys.getPrivate(), pki.client("gw1", gwKeys), pki.ca);
+
+        CloudConnection good = connection(Map.of("broker_url", url,
+                "tls_truststore_path", dir.resolve("trust.p12").toString(), "tls_truststore_password", "trustpw",
+                "tls_keystore_path", dir.resolve("gateway.p12").toString(), "tls_keystore_password", "keypw"));
+        await("connected over mutual TLS", 15_000, () -> good.statusLine().startsWith("connected to ssl://"));
+        assertThat(accepted(good, message("dev", 1))).isTrue();
+        await("published", 10_000, () -> good.counters().get("published") == 1L);
+        good.deactivate();
+        connections.remove(good);
+
+        // A client certificate from another CA is refused, and the state says why.
+        TestTls rogue = new TestTls("rogue CA");
+        KeyPair rogueKeys = TestTls.keys();
+        TestTls.pkcs12(dir.resolve("rogue.p12"), "keypw", rogueKeys.getPrivate(), rogue.client("gw1", rogueKeys), rogue.ca);
+        CloudConnection bad = connection(Map.of("broker_url", url,
+                "tls_truststore_path", dir.resolve("trust.p12").toString(), "tls_truststore_password", "trustpw",
+                "tls_keystore_path", dir.resolve("rogue.p12").toString(), "tls_keystore_password", "keypw"));
+        await("refusal shown", 15_000, () -> bad.statusLine().contains("TLS handshake failed"));
+        assertThat(bad.counters().get("connects")).isZero();
+        assertThat(accepted(bad, message("dev", 2))).as("messages still queue up").isTrue();
     }
 
     @Test

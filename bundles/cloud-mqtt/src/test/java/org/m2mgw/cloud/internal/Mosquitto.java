@@ -30,7 +30,10 @@ final class Mosquitto implements AutoCloseable {
     Mosquitto start() throws IOException, InterruptedException {
         Path conf = dir.resolve("mosquitto.conf");
         Files.createDirectories(dir.resolve("persist"));
-        String c = "listener " + port + " 127.0.0.1\n"
+        // Started as root (CI), mosquitto would switch to its own user, who cannot read the test's
+        // private temporary files; started as anyone else, this line is ignored.
+        String user = "root".equals(System.getProperty("user.name")) ? "user root\n" : "";
+        String c = user + "listener " + port + " 127.0.0.1\n"
                 + "allow_anonymous true\n"
                 + "persistence true\n"
                 + "persistence_location " + dir.resolve("persist") + "/\n"
