@@ -91,6 +91,12 @@ final class DistroProcess implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
+    /** SIGKILL: the JVM dies at once, without shutdown hooks. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     int exitValue() {
         return process.exitValue();
     }

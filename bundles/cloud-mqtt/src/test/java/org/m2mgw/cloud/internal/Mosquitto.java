@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A real mosquitto broker (Debian package mosquitto, installed by .ci/run) on a loopback port. */
-final class Mosquitto implements AutoCloseable {
-    final int port;
+public final class Mosquitto implements AutoCloseable {
+    public final int port;
     private final Path dir;
     private final String extraConfig;
     private Process process;
 
-    Mosquitto(Path dir, String extraConfig) throws IOException {
+    public Mosquitto(Path dir, String extraConfig) throws IOException {
         this.dir = dir;
         this.extraConfig = extraConfig;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -23,11 +23,11 @@ final class Mosquitto implements AutoCloseable {
         }
     }
 
-    static Mosquitto plain(Path dir) throws IOException {
+    public static Mosquitto plain(Path dir) throws IOException {
         return new Mosquitto(dir, "");
     }
 
-    Mosquitto start() throws IOException, InterruptedException {
+    public Mosquitto start() throws IOException, InterruptedException {
         Path conf = dir.resolve("mosquitto.conf");
         Files.createDirectories(dir.resolve("persist"));
         // Started as root (CI), mosquitto would switch to its own user, who cannot read the test's
@@ -61,25 +61,25 @@ final class Mosquitto implements AutoCloseable {
     }
 
     /** Stops the broker the hard way, as a crash or a cut cable would look to the gateway. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             process.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
-    String url() {
+    public String url() {
         return "tcp://127.0.0.1:" + port;
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(dir.resolve("mosquitto.log"));
     }
 
