@@ -25,8 +25,9 @@ import org.m2mgw.cloud.internal.Mosquitto;
 import org.m2mgw.itests.GatewayTestSupport;
 
 /**
- * Architecture invariant 1 from outside: a device posts through libcoap while the gateway JVM is
- * killed with SIGKILL and restarted. Every message the device got 2.04 for reaches a real
+ * Architecture invariant 1 from outside: a device posts through libcoap; the broker goes away,
+ * so a backlog builds up in the durable queue; then the gateway JVM is killed with SIGKILL and
+ * restarted, and the broker comes back. Every message the device got 2.04 for reaches the real
  * mosquitto broker at least once.
  */
 public class GatewayCrashIT {
@@ -59,7 +60,11 @@ public class GatewayCrashIT {
             public void deliveryComplete(IMqttDeliveryToken token) {
             }
         });
-        sub.connect(new MqttConnectOptions());
+        MqttConnectOptions persistent = new MqttConnectOptions();
+        persistent.setCleanSession(false);
+        persistent.setAutomaticReconnect(true);
+        persistent.setMaxReconnectDelay(500);
+        sub.connect(persistent);
         sub.subscribe("m2mgw/+/demo-sensor-1/#", 1);
 
         int consolePort = GatewayTestSupport.freePort();
@@ -86,11 +91,16 @@ public class GatewayCrashIT {
                 if (post(i)) {
                     acknowledged.add(i);
                 }
+                if (i == 9) {
+                    // The uplink goes down: messages 10..19 can only wait in the durable queue.
+                    broker.kill();
+                }
                 if (i == 19) {
-                    // SIGKILL: no shutdown hook, no component deactivation, nothing flushed.
+                    // SIGKILL with a backlog: no shutdown hook, no component deactivation.
                     gateway.kill();
                     gateway = DistroProcess.start(data, consolePort, base.resolve("run2.log"));
                     gateway.awaitOutput("CoAPS listener \\S+ listening on udp", 60_000);
+                    broker.start();
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
