@@ -21,6 +21,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -54,6 +56,7 @@ public class StandaloneDistroIT {
     private static DistroProcess gateway;
     private static String password;
     private static int brokerPort;
+    private static String gatewayId;
 
     @BeforeClass
     public static void startGateway() throws Exception {
@@ -239,6 +242,9 @@ public class StandaloneDistroIT {
         assertTrue("coap-client output: " + out, out.contains("2.04"));
         assertTrue("mosquitto_sub got the message", sub.waitFor(30, TimeUnit.SECONDS));
         String published = Files.readString(subOut);
+        Matcher topic = Pattern.compile("m2mgw/([^/]+)/demo-sensor-1/telemetry/temp").matcher(published);
+        assertTrue(published, topic.find());
+        gatewayId = topic.group(1);
         assertTrue(published, published.contains("/demo-sensor-1/telemetry/temp"));
         assertTrue(published, published.contains("\"device\":\"demo-sensor-1\""));
         assertTrue(published, published.contains("\"t\":21.5"));
@@ -256,6 +262,59 @@ public class StandaloneDistroIT {
             assertTrue(json, json.contains("\"org.m2mgw.cloud.mqtt~default\""));
             assertTrue(json, json.contains("\"published\":1"));
         }
+    }
+
+    private static String coap(String method, String path) throws Exception {
+        Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "8", "-m", method, "-u",
+                "demo-sensor-1", "-k", "demo-secret-0001", "coaps://127.0.0.1:5684/" + path)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        return out;
+    }
+
+    private static void publishCommand(String payload) throws Exception {
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(brokerPort),
+                "-q", "1", "-i", "it-c3-pub", "-t", "m2mgw/" + gatewayId + "/demo-sensor-1/commands", "-m", payload)
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8), 0, p.exitValue());
+    }
+
+    @Test
+    public void c3_commandFromTheCloudIsFetchedByTheDeviceOverDtls_andExpires() throws Exception {
+        assertTrue("c2 must have found the gateway id", gatewayId != null);
+        publishCommand("{\"open\":true}");
+        String b64 = java.util.Base64.getEncoder().encodeToString("{\"open\":true}".getBytes(StandardCharsets.UTF_8));
+        String out = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!out.contains(b64) && System.nanoTime() < deadline) {
+            out = coap("get", "commands");
+            Thread.sleep(200);
+        }
+        assertTrue("GET /commands: " + out, out.contains(b64) && out.contains("2.05"));
+        Matcher id = Pattern.compile("\"id\":\"([0-9a-f-]+)\"").matcher(out);
+        assertTrue(out, id.find());
+        String deleted = coap("delete", "commands/" + id.group(1));
+        assertTrue(deleted, deleted.contains("2.02"));
+        assertTrue(coap("get", "commands").contains("[]"));
+
+        // With a 1 s lifetime, a command the device does not fetch in time is gone.
+        String connected = "Cloud connection default connected to";
+        int connectsBefore = gateway.output().split(connected, -1).length;
+        int status = gateway.consolePost("/system/console/configMgr/org.m2mgw.cloud.mqtt~default", "admin",
+                password, "apply=true&action=ajaxConfigManager&propertylist=broker.url,mqtt.version,command.expiry.seconds"
+                        + "&mqtt.version=3.1.1&command.expiry.seconds=1&broker.url="
+                        + java.net.URLEncoder.encode("tcp://127.0.0.1:" + brokerPort, StandardCharsets.UTF_8));
+        assertTrue(status < 400);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (gateway.output().split(connected, -1).length <= connectsBefore && System.nanoTime() < until) {
+            Thread.sleep(100); // the connection restarts with the new setting
+        }
+        publishCommand("{\"close\":true}");
+        Thread.sleep(2500);
+        String later = coap("get", "commands");
+        assertTrue("expired command must not be delivered: " + later, later.contains("[]"));
     }
 
     @Test
