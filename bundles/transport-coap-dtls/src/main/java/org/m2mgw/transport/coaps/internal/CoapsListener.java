@@ -66,6 +66,8 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     private final DeviceRegistry registry;
     private final GatewayRuntime runtime;
+    private final AccessControl access;
+    private final java.util.function.Consumer<org.m2mgw.api.access.Restriction> onRestriction = this::restrictionAdded;
     private final TrafficReporter traffic;
     private final String name;
 
@@ -84,9 +86,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     @Activate
     public CoapsListener(@Reference DeviceRegistry registry, @Reference GatewayRuntime runtime,
-            Map<String, Object> properties, CoapsListenerConfig config) {
+            @Reference AccessControl access, Map<String, Object> properties, CoapsListenerConfig config) {
         this.registry = registry;
         this.runtime = runtime;
+        this.access = access;
+        access.addListener(onRestriction);
         Object pid = properties.get("service.pid");
         this.name = pid == null ? FACTORY_PID : pid.toString();
         this.traffic = new TrafficReporter(name);
@@ -109,6 +113,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     @Deactivate
     synchronized void deactivate() {
+        access.removeListener(onRestriction);
         stop();
         status = "stopped";
     }
@@ -147,8 +152,8 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(settings.maxPayloadBytes(), 1024));
 
         InetSocketAddress bind = new InetSocketAddress(settings.address(), settings.port());
-        RegistryCredentials credentials = new RegistryCredentials(registry);
-        DtlsObserver observer = new DtlsObserver(traffic, credentials);
+        RegistryCredentials credentials = new RegistryCredentials(registry, access);
+        DtlsObserver observer = new DtlsObserver(traffic, credentials, access);
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(cfg)
                 .setAddress(bind)
                 .setSessionListener(observer)
@@ -182,7 +187,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             return;
         }
         dtls.setAlertHandler(observer);
-        DeviceRequests requests = new DeviceRequests(credentials, traffic, () -> consumer, settings);
+        DeviceRequests requests = new DeviceRequests(credentials, traffic, () -> consumer, settings, access);
         CoapServer s = new CoapServer(cfg);
         s.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg)
                 .setConnector(new InspectingConnector(dtls, traffic, credentials)).build());
@@ -257,6 +262,20 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         server = null;
         connector = null;
         running = null;
+    }
+
+    /** Ends the sessions of a device that was just quarantined. */
+    private void restrictionAdded(org.m2mgw.api.access.Restriction r) {
+        DTLSConnector dtls = connector;
+        if (dtls == null || r.kind() != org.m2mgw.api.access.Restriction.Kind.QUARANTINE) {
+            return;
+        }
+        registry.device(r.subject()).ifPresent(d -> {
+            org.eclipse.californium.elements.util.Filter<Principal> owned = p -> RegistryCredentials.belongsTo(p, d);
+            dtls.startTerminateConnectionsForPrincipal(owned, true);
+            traffic.report(TrafficEventType.SESSION_CLOSED, d.deviceId(), null, "device quarantined: " + r.reason(),
+                    null, 0);
+        });
     }
 
     /** Ends the sessions of a device that was disabled, removed or given new credentials. */

@@ -40,13 +40,15 @@ final class DeviceRequests {
     private final TrafficReporter traffic;
     private final Supplier<DeviceMessageConsumer> consumer;
     private final ListenerSettings settings;
+    private final AccessControl access;
 
     DeviceRequests(RegistryCredentials credentials, TrafficReporter traffic,
-            Supplier<DeviceMessageConsumer> consumer, ListenerSettings settings) {
+            Supplier<DeviceMessageConsumer> consumer, ListenerSettings settings, AccessControl access) {
         this.credentials = credentials;
         this.traffic = traffic;
         this.consumer = consumer;
         this.settings = settings;
+        this.access = access;
     }
 
     /** The authenticated, enabled device behind an exchange, or empty after answering 4.01. */
@@ -55,8 +57,9 @@ final class DeviceRequests {
         InetSocketAddress peer = exchange.getSourceSocketAddress();
         Principal principal = ctx.getPeerIdentity();
         Optional<Device> device = principal == null ? Optional.empty() : credentials.deviceOf(principal);
-        if (device.isEmpty() || !device.get().enabled()) {
-            String reason = device.isEmpty() ? "unknown device" : "device is disabled";
+        if (device.isEmpty() || !device.get().enabled() || access.isQuarantined(device.get().deviceId())) {
+            String reason = device.isEmpty() ? "unknown device"
+                    : !device.get().enabled() ? "device is disabled" : "device is quarantined";
             traffic.reject(TrafficEventType.REQUEST_REJECTED, device.map(Device::deviceId).orElse(null),
                     peer, reason, path);
             exchange.respond(ResponseCode.UNAUTHORIZED);
@@ -79,6 +82,13 @@ final class DeviceRequests {
         }
         Device device = found.get();
         InetSocketAddress peer = exchange.getSourceSocketAddress();
+        if (!access.allowRequest(device.deviceId())) {
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer, "device is throttled", path);
+            Response r = new Response(ResponseCode.TOO_MANY_REQUESTS);
+            r.getOptions().setMaxAge(1);
+            exchange.respond(r);
+            return;
+        }
         if (!device.mayUse(path)) {
             refuse(exchange, ResponseCode.FORBIDDEN, device, peer, path, "resource not allowed for device");
             return;

@@ -54,9 +54,13 @@ final class DtlsObserver extends SessionAdapter
     /** The connection whose records this thread is processing (see beforeExecution). */
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
-    DtlsObserver(TrafficReporter traffic, RegistryCredentials credentials) {
+    private final AccessControl access;
+    private final LongAdder blockedDatagrams = new LongAdder();
+
+    DtlsObserver(TrafficReporter traffic, RegistryCredentials credentials, AccessControl access) {
         this.traffic = traffic;
         this.credentials = credentials;
+        this.access = access;
     }
 
     private String deviceId(Principal p) {
@@ -106,17 +110,11 @@ final class DtlsObserver extends SessionAdapter
     public void onAlert(InetSocketAddress peer, AlertMessage alert) {
         if (alert.getDescription() == AlertDescription.UNKNOWN_PSK_IDENTITY) {
             // Reported now rather than at the handshake timeout: identity guessing must be seen at once.
-            String identity = RegistryCredentials.takeLastUnknownIdentity();
+            String reason = RegistryCredentials.takeLastUnknownIdentity();
             reported.put(peer, Boolean.TRUE);
             traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer,
-                    identity == null ? "unknown PSK identity" : "unknown PSK identity '" + printable(identity) + "'",
-                    null);
+                    reason == null ? "unknown PSK identity" : reason, null);
         }
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     // --- connections ---
@@ -177,6 +175,16 @@ final class DtlsObserver extends SessionAdapter
     final class DatagramFilterExtendedImpl extends DtlsDatagramFilter implements DatagramFilterExtended {
         DatagramFilterExtendedImpl(org.eclipse.californium.elements.config.Configuration cfg) {
             super(cfg);
+        }
+
+        @Override
+        public boolean onReceiving(java.net.DatagramPacket packet) {
+            if (access.isBlocked(packet.getAddress())) {
+                // Dropped before any DTLS work; counted, not reported per datagram (it may be a flood).
+                blockedDatagrams.increment();
+                return false;
+            }
+            return super.onReceiving(packet);
         }
 
         @Override

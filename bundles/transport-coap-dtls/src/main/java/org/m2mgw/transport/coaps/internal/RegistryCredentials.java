@@ -45,9 +45,15 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
     private static final ThreadLocal<String> LAST_UNKNOWN_IDENTITY = new ThreadLocal<>();
 
     private final DeviceRegistry registry;
+    private final AccessControl access;
 
-    RegistryCredentials(DeviceRegistry registry) {
+    RegistryCredentials(DeviceRegistry registry, AccessControl access) {
         this.registry = registry;
+        this.access = access;
+    }
+
+    private boolean quarantined(Optional<Device> device) {
+        return device.isPresent() && access.isQuarantined(device.get().deviceId());
     }
 
     // --- PSK ---
@@ -61,9 +67,13 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
     public PskSecretResult requestPskSecretResult(ConnectionId cid, ServerNames serverName,
             PskPublicInformation identity, String hmacAlgorithm, SecretKey otherSecret, byte[] seed,
             boolean useExtendedMasterSecret) {
-        Optional<byte[]> secret = registry.pskSecret(identity.getPublicInfoAsString());
+        String name = identity.getPublicInfoAsString();
+        Optional<byte[]> secret = quarantined(registry.byPskIdentity(name)) ? Optional.empty()
+                : registry.pskSecret(name);
         if (secret.isEmpty()) {
-            LAST_UNKNOWN_IDENTITY.set(identity.getPublicInfoAsString());
+            LAST_UNKNOWN_IDENTITY.set(quarantined(registry.byPskIdentity(name))
+                    ? "device of PSK identity '" + printable(name) + "' is quarantined"
+                    : "unknown PSK identity '" + printable(name) + "'");
             return new PskSecretResult(cid, identity, null);
         }
         byte[] key = secret.get();
@@ -74,7 +84,12 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         }
     }
 
-    /** @return the identity refused last on this thread, cleared by the call */
+    static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /** @return why the PSK identity was refused last on this thread, cleared by the call */
     static String takeLastUnknownIdentity() {
         String id = LAST_UNKNOWN_IDENTITY.get();
         LAST_UNKNOWN_IDENTITY.remove();
@@ -108,6 +123,9 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
             PublicKey key = message.getPublicKey();
             Optional<Device> device = key == null ? Optional.empty()
                     : registry.byPublicKey(key.getEncoded()).filter(Device::enabled);
+            if (quarantined(device)) {
+                return refuse(cid, "device is quarantined");
+            }
             if (device.isEmpty()) {
                 return refuse(cid, "raw public key is not registered or its device is disabled");
             }
@@ -127,6 +145,9 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         List<? extends Certificate> certs = chain.getCertificates();
         X509Certificate leaf = (X509Certificate) certs.get(0);
         String subject = leaf.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        if (quarantined(registry.byCertificateSubject(subject))) {
+            return refuse(cid, "device is quarantined");
+        }
         if (registry.byCertificateSubject(subject).filter(Device::enabled).isEmpty()) {
             return refuse(cid, "certificate subject is not registered or its device is disabled");
         }

@@ -57,6 +57,7 @@ class CoapsListenerTest {
     TestSupport.Registry registry;
     TestSupport.Consumer consumer;
     TestSupport.Events events;
+    AccessControl access = new AccessControl();
     CoapsListener listener;
     InetSocketAddress server;
     final List<CoapEndpoint> clients = new java.util.ArrayList<>();
@@ -80,7 +81,7 @@ class CoapsListenerTest {
         cfg.put("dtls_max_retransmissions", 1);
         cfg.put("coap_accept_timeout_ms", 1000);
         cfg.putAll(overrides);
-        CoapsListener l = new CoapsListener(registry, TestSupport.runtime(data),
+        CoapsListener l = new CoapsListener(registry, TestSupport.runtime(data), access,
                 Map.of("service.pid", "org.m2mgw.transport.coaps~test"),
                 TestSupport.config(CoapsListenerConfig.class, cfg));
         setConsumer(l, consumer);
@@ -492,6 +493,57 @@ class CoapsListenerTest {
 
         listener = newListener(Map.of("listener_port", server.getPort()));
         assertThat(listener.address()).isPresent();
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenQuarantinedDevice_thenItsSessionEndsAndHandshakesAreRefused_untilLifted() throws Exception {
+        CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(ep, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        access.quarantine("dev1", java.time.Duration.ofMinutes(5), "flooding", "rule.flood");
+        CoapResponse during = post(ep, "telemetry", "{}", ContentFormats.JSON);
+        assertThat(during == null || during.getCode() == ResponseCode.UNAUTHORIZED).as("no 2.04 in quarantine").isTrue();
+        // A new handshake is refused, with the reason.
+        assertThat(post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry", "{}",
+                ContentFormats.JSON)).isNull();
+        await("refusal reported", () -> events.of(TrafficEventType.HANDSHAKE_FAILED).stream()
+                .anyMatch(e -> e.reason().contains("quarantined")));
+        assertThat(consumer.accepted).hasSize(1);
+        assertGoodDeviceStillWorks();
+
+        assertThat(access.lift(org.m2mgw.api.access.Restriction.Kind.QUARANTINE, "dev1")).isTrue();
+        CoapResponse after = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry", "{}",
+                ContentFormats.JSON);
+        assertThat(after.getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
+    @Test
+    void givenThrottledDevice_thenExcessRequestsGet429_andOthersAreUnaffected() throws Exception {
+        access.throttle("dev1", 1, java.time.Duration.ofMinutes(5), "too chatty", "operator");
+        CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        int ok = 0;
+        int throttled = 0;
+        for (int i = 0; i < 5; i++) {
+            ResponseCode code = post(ep, "telemetry", "{}", ContentFormats.JSON).getCode();
+            if (code == ResponseCode.CHANGED) {
+                ok++;
+            } else if (code == ResponseCode.TOO_MANY_REQUESTS) {
+                throttled++;
+            }
+        }
+        assertThat(ok).isBetween(1, 3);
+        assertThat(throttled).isGreaterThanOrEqualTo(2);
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenBlockedAddress_thenNothingFromItIsProcessed() throws Exception {
+        access.blockAddress("127.0.0.1", java.time.Duration.ofSeconds(30), "identity guessing", "rule.identity-guessing");
+        assertThat(post(pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry", "{}",
+                ContentFormats.JSON)).isNull();
+        assertThat(events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).isZero();
+        access.lift(org.m2mgw.api.access.Restriction.Kind.BLOCK_ADDRESS, "127.0.0.1");
         assertGoodDeviceStillWorks();
     }
 

@@ -45,7 +45,7 @@ class RealPeersTest {
         cfg.put("listener_port", 0);
         cfg.put("dtls_retransmission_timeout_ms", 500);
         cfg.put("dtls_max_retransmissions", 1);
-        listener = new CoapsListener(registry, TestSupport.runtime(data),
+        listener = new CoapsListener(registry, TestSupport.runtime(data), new AccessControl(),
                 Map.of("service.pid", "org.m2mgw.transport.coaps~peers"),
                 TestSupport.config(CoapsListenerConfig.class, cfg));
         CoapsListenerTest.setConsumer(listener, consumer);

@@ -1,0 +1,55 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.time.Duration;
+import org.m2mgw.api.access.Restriction;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Gogo shell commands to see and change restrictions: {@code m2mgw:restrictions},
+ * {@code m2mgw:quarantine <device> <minutes> [reason]}, {@code m2mgw:throttle <device> <per-second>
+ * <minutes> [reason]}, {@code m2mgw:block <ip> <minutes> [reason]} and
+ * {@code m2mgw:lift <quarantine|throttle|block> <subject>}.
+ */
+@Component(service = AccessCommands.class, property = {"osgi.command.scope=m2mgw",
+    "osgi.command.function=restrictions", "osgi.command.function=quarantine", "osgi.command.function=throttle",
+    "osgi.command.function=block", "osgi.command.function=lift"})
+public class AccessCommands {
+    private final AccessControl access;
+
+    @Activate
+    public AccessCommands(@Reference AccessControl access) {
+        this.access = access;
+    }
+
+    public String restrictions() {
+        StringBuilder b = new StringBuilder();
+        access.restrictions().forEach(r -> b.append(r).append('\n'));
+        return b.length() == 0 ? "no restrictions in force" : b.toString();
+    }
+
+    public String quarantine(String device, long minutes, String... reason) {
+        return access.quarantine(device, Duration.ofMinutes(minutes), String.join(" ", reason), "operator").toString();
+    }
+
+    public String throttle(String device, double perSecond, long minutes, String... reason) {
+        return access.throttle(device, perSecond, Duration.ofMinutes(minutes), String.join(" ", reason), "operator")
+                .toString();
+    }
+
+    public String block(String address, long minutes, String... reason) {
+        return access.blockAddress(address, Duration.ofMinutes(minutes), String.join(" ", reason), "operator")
+                .toString();
+    }
+
+    public String lift(String kind, String subject) {
+        Restriction.Kind k = switch (kind.toLowerCase()) {
+            case "quarantine" -> Restriction.Kind.QUARANTINE;
+            case "throttle" -> Restriction.Kind.THROTTLE;
+            case "block" -> Restriction.Kind.BLOCK_ADDRESS;
+            default -> throw new IllegalArgumentException("kind must be quarantine, throttle or block");
+        };
+        return access.lift(k, subject) ? "lifted" : "no such restriction in force";
+    }
+}
