@@ -266,7 +266,8 @@ public class StandaloneDistroIT {
 
     private static String coap(String method, String path) throws Exception {
         Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "8", "-m", method, "-u",
-                "demo-sensor-1", "-k", "demo-secret-0001", "coaps://127.0.0.1:5684/" + path)
+                "demo-sensor-1", "-k", "demo-secret-0001", "-t", "json", "-e", method.equals("post") ? "{\"q\":1}" : "",
+                "coaps://127.0.0.1:5684/" + path)
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
@@ -315,6 +316,35 @@ public class StandaloneDistroIT {
         Thread.sleep(2500);
         String later = coap("get", "commands");
         assertTrue("expired command must not be delivered: " + later, later.contains("[]"));
+    }
+
+    private static String consoleGet(String path) throws Exception {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(
+                "http://127.0.0.1:" + gateway.consolePort + path).toURL().openConnection();
+        c.setRequestProperty("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)));
+        return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    public void c4_quarantineFromTheConsoleCutsTheDeviceOff_andLiftingRestoresIt() throws Exception {
+        String page = "/system/console/m2mgw-restrictions";
+        assertTrue(gateway.consolePost(page, "admin", password,
+                "action=quarantine&subject=demo-sensor-1&minutes=10&reason=browser+test") < 400);
+        String listed = consoleGet(page);
+        assertTrue(listed, listed.contains("demo-sensor-1") && listed.contains("operator (console)"));
+        String refused = coap("post", "telemetry/temp");
+        assertTrue("quarantined device must not get 2.04: " + refused, !refused.contains("2.04"));
+
+        assertTrue(gateway.consolePost(page, "admin", password,
+                "action=lift&kind=QUARANTINE&subject=demo-sensor-1") < 400);
+        assertTrue(consoleGet(page).contains("0 restriction(s) in force"));
+        String again = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!again.contains("2.04") && System.nanoTime() < deadline) {
+            again = coap("post", "telemetry/temp");
+        }
+        assertTrue("after lifting: " + again, again.contains("2.04"));
     }
 
     @Test
