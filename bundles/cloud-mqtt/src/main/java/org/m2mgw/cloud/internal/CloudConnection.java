@@ -136,7 +136,17 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
         int cf = looksLikeJson(payload) ? ContentFormats.JSON : ContentFormats.OCTET_STREAM;
         Command c = new Command(UUID.randomUUID().toString(), deviceId, cf, payload, now,
                 now.plusSeconds(settings.commandExpirySeconds()));
-        if (!commands.offer(c)) {
+        boolean stored;
+        try {
+            stored = commands.offer(c);
+        } catch (RuntimeException e) {
+            // Never throw into the MQTT client's thread: it would drop the connection.
+            publisher.countCommandDropped();
+            LOG.error("Cloud connection {}: command for device {} could not be stored: {}", name, deviceId,
+                    e.getMessage());
+            return;
+        }
+        if (!stored) {
             publisher.countCommandDropped();
             LOG.warn("Cloud connection {}: command for device {} refused, its queue holds {} commands "
                     + "(command.queue.max)", name, deviceId, settings.commandQueueMax());
@@ -196,7 +206,7 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
         if (queue != null) {
             out.put("queued", (long) queue.size());
             out.put("queued.bytes", queue.bytes());
-            out.put("in.flight", (long) queue.inFlight());
+            out.put("in.flight", (long) (publisher == null ? 0 : publisher.inFlightCount()));
             queue.counters().forEach((k, v) -> out.put("queue." + k, v));
         }
         if (publisher != null) {
@@ -210,13 +220,13 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
 
     /** The publishing loop: connects, publishes the queue in order, reconnects with backoff. */
     static final class Publisher {
+        private static final int MAX_LOGGED_RESOURCES = 1000;
+
         private final String name;
         private final CloudSettings s;
         private final DurableQueue queue;
         private final java.util.function.BiConsumer<String, byte[]> commandSink;
         private final Object signal = new Object();
-        private final AtomicInteger inFlight = new AtomicInteger();
-        private final java.util.Set<Long> inFlightSeqs = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final LongAdder published = new LongAdder();
         private final LongAdder failed = new LongAdder();
         private final LongAdder unrouted = new LongAdder();
@@ -224,9 +234,14 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
         private final LongAdder connects = new LongAdder();
         private final LongAdder commandsReceived = new LongAdder();
         private final LongAdder commandsDropped = new LongAdder();
+        private final java.util.Set<String> loggedUnrouted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final AtomicInteger consecutiveFailures = new AtomicInteger();
+        private volatile long pauseUntilNanos;
         private volatile boolean running = true;
         private volatile String state = "starting";
         private volatile MqttLink link;
+        /** Sequences in flight on the current link; replaced at each connection. */
+        private volatile java.util.Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private Thread thread;
 
         Publisher(String name, CloudSettings s, DurableQueue queue,
@@ -271,6 +286,10 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             return state;
         }
 
+        int inFlightCount() {
+            return inFlight.size();
+        }
+
         Map<String, Long> counters() {
             Map<String, Long> m = new LinkedHashMap<>();
             m.put("published", published.sum());
@@ -287,6 +306,8 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             long backoff = s.reconnectMinSeconds() * 1000L;
             while (running) {
                 MqttLink l = s.mqttVersion5() ? new PahoV5Link(s.linkSettings()) : new PahoV3Link(s.linkSettings());
+                // Published before connecting, so that stop() can abort a connect in progress.
+                link = l;
                 state = "connecting to " + s.brokerUrl();
                 try {
                     l.connect(new MqttLink.Listener() {
@@ -310,7 +331,11 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
                         l.subscribe(s.commandTopic().get().subscription, 1);
                     }
                 } catch (Exception e) {
+                    link = null;
                     l.close();
+                    if (!running) {
+                        break;
+                    }
                     String why = ConnectionErrors.describe(e);
                     state = "not connected: " + why + "; retry in " + backoff / 1000 + " s";
                     LOG.warn("Cloud connection {}: cannot connect to {}: {} (retry in {} s)", name,
@@ -321,30 +346,43 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
                 }
                 backoff = s.reconnectMinSeconds() * 1000L;
                 connects.increment();
-                link = l;
                 state = "connected to " + s.brokerUrl() + " (MQTT " + (s.mqttVersion5() ? "5" : "3.1.1") + ")";
                 LOG.info("Cloud connection {} connected to {}", name, s.brokerUrl());
-                publishWhileConnected(l);
+                java.util.Set<Long> flight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                inFlight = flight;
+                try {
+                    publishWhileConnected(l, flight);
+                } catch (RuntimeException e) {
+                    // One bad read or a library error must not stop publishing for good.
+                    state = "publishing failed: " + e + "; reconnecting";
+                    LOG.error("Cloud connection {}: publishing failed, reconnecting: {}", name, e.toString());
+                    sleep(backoff);
+                }
                 link = null;
                 l.close();
-                // Whatever was in flight goes back to the queue, in order, for the next connection.
-                for (Long seq : inFlightSeqs) {
-                    queue.release(seq);
+                // Whatever was in flight goes back to the queue, in order, for the next connection;
+                // late callbacks from the closed link find an empty set and change nothing.
+                inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                for (Long seq : flight) {
+                    if (flight.remove(seq)) {
+                        queue.release(seq);
+                    }
                 }
-                inFlightSeqs.clear();
-                inFlight.set(0);
             }
             state = "stopped";
         }
 
-        private void publishWhileConnected(MqttLink l) {
+        private void publishWhileConnected(MqttLink l, java.util.Set<Long> flight) {
             while (running && l.isConnected()) {
-                int room = s.publishWindow() - inFlight.get();
-                List<QueuedMessage> batch = room > 0 ? queue.peek(room) : List.of();
+                long pause = pauseUntilNanos - System.nanoTime();
+                int window = Math.min(s.publishWindow(), l.maxInflight());
+                int room = window - flight.size();
+                List<QueuedMessage> batch = room > 0 && pause <= 0 ? queue.peek(room) : List.of();
                 if (batch.isEmpty()) {
                     synchronized (signal) {
                         try {
-                            signal.wait(room > 0 ? 200 : 20);
+                            long waitMs = pause > 0 ? Math.max(1, pause / 1_000_000) : room > 0 ? 200 : 20;
+                            signal.wait(waitMs);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             return;
@@ -353,12 +391,12 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
                     continue;
                 }
                 for (QueuedMessage q : batch) {
-                    publishOne(l, q);
+                    publishOne(l, q, flight);
                 }
             }
         }
 
-        private void publishOne(MqttLink l, QueuedMessage q) {
+        private void publishOne(MqttLink l, QueuedMessage q, java.util.Set<Long> flight) {
             DeviceMessage m;
             try {
                 m = q.message();
@@ -372,6 +410,10 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             Optional<Routes.Route> route = s.routes().match(m.resource());
             if (route.isEmpty()) {
                 unrouted.increment();
+                if (loggedUnrouted.size() < MAX_LOGGED_RESOURCES && loggedUnrouted.add(m.resource())) {
+                    LOG.warn("Cloud connection {}: no route for resource '{}': its messages are dropped "
+                            + "(add a route to 'routes')", name, m.resource());
+                }
                 queue.ack(q.sequence());
                 return;
             }
@@ -387,20 +429,25 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             }
             String topic = Routes.topic(route.get().topicTemplate(), s.topicPrefix(), s.gatewayId(),
                     m.deviceId(), m.resource());
-            inFlight.incrementAndGet();
-            inFlightSeqs.add(q.sequence());
+            flight.add(q.sequence());
             l.publish(topic, payload, route.get().qos(), () -> {
-                if (inFlightSeqs.remove(q.sequence())) {
+                if (flight.remove(q.sequence())) {
                     queue.ack(q.sequence());
                     published.increment();
-                    inFlight.decrementAndGet();
+                    consecutiveFailures.set(0);
                 }
                 wake();
             }, error -> {
                 failed.increment();
-                if (inFlightSeqs.remove(q.sequence())) {
+                if (flight.remove(q.sequence())) {
                     queue.release(q.sequence());
-                    inFlight.decrementAndGet();
+                }
+                // Back off before trying again (broker limits, refusals), up to one second.
+                int n = consecutiveFailures.incrementAndGet();
+                pauseUntilNanos = System.nanoTime() + Math.min(1000L, 10L << Math.min(n, 7)) * 1_000_000L;
+                if (n == 1 || n % 1000 == 0) {
+                    LOG.warn("Cloud connection {}: publish failed ({} in a row), retrying: {}", name, n,
+                            ConnectionErrors.describe(error));
                 }
                 wake();
             });

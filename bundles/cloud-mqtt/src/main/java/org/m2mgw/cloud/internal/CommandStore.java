@@ -66,6 +66,10 @@ final class CommandStore implements CommandQueue {
     }
 
     private void save() {
+        // Expired commands of every device go with each write, so the file does not grow with them.
+        Instant now = clock.get();
+        queues.values().forEach(q -> q.removeIf(c -> c.isExpired(now)));
+        queues.values().removeIf(List::isEmpty);
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
@@ -123,7 +127,12 @@ final class CommandStore implements CommandQueue {
             return false;
         }
         q.add(command);
-        save();
+        try {
+            save();
+        } catch (RuntimeException e) {
+            q.remove(command);
+            throw e;
+        }
         return true;
     }
 

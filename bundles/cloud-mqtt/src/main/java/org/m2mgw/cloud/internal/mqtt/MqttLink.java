@@ -29,6 +29,11 @@ public interface MqttLink extends AutoCloseable {
 
     void subscribe(String filter, int qos) throws Exception;
 
+    /** @return how many QoS 1 messages the broker accepts in flight (MQTT 5 Receive Maximum) */
+    default int maxInflight() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Disconnects quietly; never throws. */
     @Override
     void close();

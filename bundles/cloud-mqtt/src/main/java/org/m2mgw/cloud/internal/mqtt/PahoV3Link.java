@@ -17,7 +17,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  */
 public final class PahoV3Link implements MqttLink {
     private final LinkSettings settings;
-    private MqttAsyncClient client;
+    private volatile MqttAsyncClient client;
 
     public PahoV3Link(LinkSettings settings) {
         this.settings = settings;
@@ -64,15 +64,21 @@ public final class PahoV3Link implements MqttLink {
 
     @Override
     public boolean isConnected() {
-        return client != null && client.isConnected();
+        MqttAsyncClient c = client;
+        return c != null && c.isConnected();
     }
 
     @Override
     public void publish(String topic, byte[] payload, int qos, Runnable delivered, Consumer<Throwable> failed) {
+        MqttAsyncClient c = client;
+        if (c == null) {
+            failed.accept(new IllegalStateException("link closed"));
+            return;
+        }
         try {
             MqttMessage m = new MqttMessage(payload);
             m.setQos(qos);
-            client.publish(topic, m, null, new IMqttActionListener() {
+            c.publish(topic, m, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     delivered.run();
@@ -90,7 +96,11 @@ public final class PahoV3Link implements MqttLink {
 
     @Override
     public void subscribe(String filter, int qos) throws Exception {
-        client.subscribe(filter, qos).waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+        MqttAsyncClient c = client;
+        if (c == null) {
+            throw new IllegalStateException("link closed");
+        }
+        c.subscribe(filter, qos).waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
     }
 
     @Override
@@ -106,6 +116,12 @@ public final class PahoV3Link implements MqttLink {
             }
         } catch (MqttException | RuntimeException ignored) {
             // closing anyway
+        }
+        try {
+            // Also ends a connect still in progress, so that no client is left behind.
+            c.disconnectForcibly(0, 0, false);
+        } catch (MqttException | RuntimeException ignored) {
+            // already disconnected
         }
         try {
             c.close(true);

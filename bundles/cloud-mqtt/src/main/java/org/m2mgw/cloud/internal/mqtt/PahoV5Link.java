@@ -16,7 +16,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 /** MQTT 5 through Paho's mqttv5 client; see {@link PahoV3Link} for why persistence is in memory. */
 public final class PahoV5Link implements MqttLink {
     private final LinkSettings settings;
-    private MqttAsyncClient client;
+    private volatile MqttAsyncClient client;
 
     public PahoV5Link(LinkSettings settings) {
         this.settings = settings;
@@ -71,22 +71,52 @@ public final class PahoV5Link implements MqttLink {
             o.setSocketFactory(settings.socketFactory());
             o.setHttpsHostnameVerificationEnabled(settings.hostnameVerification());
         }
-        client.connect(o).waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+        IMqttToken connected = client.connect(o);
+        connected.waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+        MqttProperties props = connected.getResponseProperties();
+        if (props != null && props.getReceiveMaximum() != null && props.getReceiveMaximum() > 0) {
+            receiveMaximum = props.getReceiveMaximum();
+        }
+    }
+
+    private volatile int receiveMaximum = 65_535;
+
+    @Override
+    public int maxInflight() {
+        return receiveMaximum;
     }
 
     @Override
     public boolean isConnected() {
-        return client != null && client.isConnected();
+        MqttAsyncClient c = client;
+        return c != null && c.isConnected();
     }
 
     @Override
     public void publish(String topic, byte[] payload, int qos, Runnable delivered, Consumer<Throwable> failed) {
+        MqttAsyncClient c = client;
+        if (c == null) {
+            failed.accept(new IllegalStateException("link closed"));
+            return;
+        }
         try {
             MqttMessage m = new MqttMessage(payload);
             m.setQos(qos);
-            client.publish(topic, m, null, new MqttActionListener() {
+            c.publish(topic, m, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
+                    // MQTT 5 reports a refusal (reason code >= 0x80) in a PUBACK that Paho
+                    // still counts as success: it must not be taken as delivered.
+                    int[] codes = token.getReasonCodes();
+                    if (codes != null) {
+                        for (int code : codes) {
+                            if (code >= 0x80) {
+                                failed.accept(new IllegalStateException(String.format(
+                                        "broker refused the message (reason 0x%02x)", code)));
+                                return;
+                            }
+                        }
+                    }
                     delivered.run();
                 }
 
@@ -102,7 +132,11 @@ public final class PahoV5Link implements MqttLink {
 
     @Override
     public void subscribe(String filter, int qos) throws Exception {
-        client.subscribe(filter, qos).waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+        MqttAsyncClient c = client;
+        if (c == null) {
+            throw new IllegalStateException("link closed");
+        }
+        c.subscribe(filter, qos).waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
     }
 
     @Override
@@ -118,6 +152,12 @@ public final class PahoV5Link implements MqttLink {
             }
         } catch (MqttException | RuntimeException ignored) {
             // closing anyway
+        }
+        try {
+            // Also ends a connect still in progress, so that no client is left behind.
+            c.disconnectForcibly(0, 0, false);
+        } catch (MqttException | RuntimeException ignored) {
+            // already disconnected
         }
         try {
             c.close(true);
