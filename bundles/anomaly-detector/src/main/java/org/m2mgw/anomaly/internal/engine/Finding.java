@@ -5,22 +5,22 @@ import java.util.Objects;
 import org.m2mgw.api.alert.Alert;
 
 /**
- * An alert and the action the engine suggests for it.
+ * An alert and the action the engine suggests for it. The action always applies to the alert's
+ * subject: {@link Action#THROTTLE} and {@link Action#QUARANTINE} only come with a device, and
+ * {@link Action#BLOCK_ADDRESS} only with an IP address; a configured action that does not fit the
+ * subject becomes {@link Action#LOG}, so that an IP a device shares (NAT) is never blocked for one
+ * device's behaviour.
  *
  * @param alert the alert, to be published whatever the action
  * @param action what to do
- * @param target what the action applies to: the device id for {@link Action#THROTTLE} and
- *     {@link Action#QUARANTINE}, the IP address for {@link Action#BLOCK_ADDRESS}, the alert's subject
- *     for {@link Action#LOG}
  * @param duration for how long; {@link Duration#ZERO} for {@link Action#LOG}
  * @param throttleRatePerSecond the request rate to allow for {@link Action#THROTTLE}; 0 otherwise
  */
-public record Finding(Alert alert, Action action, String target, Duration duration, double throttleRatePerSecond) {
+public record Finding(Alert alert, Action action, Duration duration, double throttleRatePerSecond) {
 
     public Finding {
         Objects.requireNonNull(alert, "alert");
         Objects.requireNonNull(action, "action");
-        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(duration, "duration");
     }
 
@@ -29,7 +29,7 @@ public record Finding(Alert alert, Action action, String target, Duration durati
         return alert.detector();
     }
 
-    /** @return the device id or address the alert is about */
+    /** @return the device id or IP address the alert and the action are about */
     public String subject() {
         return alert.subject();
     }

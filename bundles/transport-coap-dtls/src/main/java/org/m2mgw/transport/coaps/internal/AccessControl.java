@@ -129,9 +129,11 @@ public class AccessControl implements DeviceAccessControl, StatusProvider {
         }
         Restriction r = table.get(key(kind, subject));
         if (r != null && !clock.instant().isBefore(r.until())) {
-            table.remove(key(kind, subject), r);
-            if (kind == Kind.THROTTLE) {
-                buckets.remove(subject);
+            if (table.remove(key(kind, subject), r) && kind == Kind.THROTTLE) {
+                // only if no newer throttle replaced it meanwhile
+                if (!table.containsKey(key(kind, subject))) {
+                    buckets.remove(subject);
+                }
             }
             LOG.info("Restriction ended: {} {}", kind, subject);
             return null;
@@ -152,8 +154,11 @@ public class AccessControl implements DeviceAccessControl, StatusProvider {
         if (active(Kind.THROTTLE, deviceId) == null) {
             return true;
         }
-        TokenBucket b = buckets.get(deviceId);
-        return b == null || b.tryTake();
+        TokenBucket b = buckets.computeIfAbsent(deviceId, d -> {
+            Restriction r = table.get(key(Kind.THROTTLE, d));
+            return new TokenBucket(r == null ? 1 : r.ratePerSecond(), clock);
+        });
+        return b.tryTake();
     }
 
     @Override

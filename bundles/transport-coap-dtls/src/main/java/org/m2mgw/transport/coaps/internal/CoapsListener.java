@@ -80,7 +80,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     private volatile CommandQueue commandQueue;
 
     private CoapServer server;
-    private DTLSConnector connector;
+    private volatile DTLSConnector connector;
     private ListenerSettings running;
     private volatile String status = "stopped";
 
@@ -286,7 +286,10 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             return;
         }
         Device old = before.get();
-        boolean keep = after.isPresent() && after.get().enabled()
+        // The registry tells only of real changes; a change in which every public field stayed the
+        // same is a new secret (a rotated PSK), and must end sessions under the old key.
+        boolean secretRotated = after.isPresent() && after.get().equals(old);
+        boolean keep = after.isPresent() && after.get().enabled() && !secretRotated
                 && after.get().pskIdentity().equals(old.pskIdentity())
                 && after.get().certificateSubject().equals(old.certificateSubject())
                 && java.util.Arrays.equals(after.get().publicKey().orElse(null), old.publicKey().orElse(null));
@@ -297,7 +300,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         dtls.startTerminateConnectionsForPrincipal(owned, true);
         traffic.report(TrafficEventType.SESSION_CLOSED, old.deviceId(), null,
                 after.isEmpty() ? "device removed" : !after.get().enabled() ? "device disabled"
-                        : "device credentials changed", null, 0);
+                        : secretRotated ? "device key rotated" : "device credentials changed", null, 0);
         LOG.info("CoAPS listener {}: ending the sessions of device {}", name, old.deviceId());
     }
 

@@ -52,7 +52,11 @@ final class ServerIdentity {
         } else {
             Files.createFile(tmp);
         }
-        Files.write(tmp, der);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(der));
+            ch.force(true);
+        }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

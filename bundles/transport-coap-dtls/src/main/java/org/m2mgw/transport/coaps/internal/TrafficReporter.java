@@ -52,11 +52,30 @@ final class TrafficReporter {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    private static final int MAX_REASONS = 500;
+
+    /**
+     * The reason without its variable parts (quoted names, numbers, addresses), so that counters
+     * and the log's rate limit stay bounded whatever an attacker sends.
+     */
+    static String reasonClass(String reason) {
+        String r = reason.replaceAll("'[^']*'", "'*'")
+                .replaceAll("\\[[0-9A-Fa-f:.]+\\](:\\d+)?", "#")
+                .replaceAll("\\b\\d+(\\.\\d+){3}(:\\d+)?\\b", "#")
+                .replaceAll("\\b\\d+\\b", "#");
+        return r.length() > 80 ? r.substring(0, 80) : r;
+    }
+
     void report(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
             String resource, long bytes) {
         totals.get(type).increment();
         if (reason != null && !reason.isEmpty()) {
-            reasons.computeIfAbsent(type + ": " + reason, k -> new LongAdder()).increment();
+            String key = type + ": " + reasonClass(reason);
+            LongAdder counter = reasons.get(key);
+            if (counter == null && reasons.size() >= MAX_REASONS) {
+                key = type + ": other";
+            }
+            reasons.computeIfAbsent(key, k -> new LongAdder()).increment();
         }
         if (listeners.isEmpty()) {
             return;
@@ -77,8 +96,10 @@ final class TrafficReporter {
     void reject(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
             String resource) {
         report(type, deviceId, peer, reason, resource, 0);
-        String subject = deviceId != null ? deviceId : address(peer);
-        logLimited(type + "|" + subject + "|" + reason, "[{}] {} from {}: {}", name, type, subject, reason);
+        String subject = deviceId != null ? deviceId : peer == null || peer.getAddress() == null ? "unknown"
+                : peer.getAddress().getHostAddress();
+        logLimited(type + "|" + subject + "|" + reasonClass(reason), "[{}] {} from {}: {}", name, type,
+                deviceId != null ? deviceId : address(peer), reason);
     }
 
     private void logLimited(String key, String format, Object... args) {

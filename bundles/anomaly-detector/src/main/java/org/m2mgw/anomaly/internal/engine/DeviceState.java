@@ -1,0 +1,407 @@
+package org.m2mgw.anomaly.internal.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Streaming features of one authenticated device, O(1) per event in a few hundred bytes. Callers
+ * hold its monitor while they read or update it.
+ */
+final class DeviceState extends SubjectState {
+    static final int REQUESTS = 0;
+    static final int REJECTED = 1;
+    static final int HANDSHAKES = 2;
+    static final int HANDSHAKE_FAILURES = 3;
+    static final int MAC_FAILURES = 4;
+    static final int REPLAYS = 5;
+    static final int MALFORMED = 6;
+    static final int ADDRESS_CHANGES = 7;
+    private static final int KINDS = 8;
+    private static final String[] KIND_NAMES = {"requests", "rejections", "handshakes", "handshake.failures",
+        "mac.failures", "replays", "malformed", "address.changes"};
+
+    static final int MAX_RESOURCES = 32;
+    static final int VECTOR_DIMENSIONS = 8;
+    static final String[] VECTOR_NAMES = {"window.requests", "window.requests.vs.usual", "window.payload.size",
+        "window.payload.size.z", "report.interval", "window.security.failures", "window.rejections",
+        "window.handshakes.changes"};
+
+    private static final double FAST_TAU_S = 10;
+    private static final double SLOW_TAU_S = 300;
+    /** Per closed minute: about an hour of memory. */
+    private static final double BASELINE_ALPHA = 1.0 / 60;
+    /** Minutes far above the baseline still teach it, slowly, so that a lasting change is learned. */
+    private static final double SUSPICIOUS_DAMPING = 1.0 / 8;
+    private static final double SIZE_ALPHA = 1.0 / 64;
+    private static final double INTERVAL_ALPHA = 1.0 / 32;
+    private static final double RECENT_ALPHA = 0.5;
+    private static final double USUAL_WINDOW_ALPHA = 1.0 / 16;
+    /** Requests closer than this belong to one report (a device posting several resources at once). */
+    static final long REPORT_GAP_MS = 1000;
+
+    final String id;
+    String ip;
+    final long firstSeen;
+    long lastSeen;
+    long events;
+    long requests;
+    private final int[] totals = new int[KINDS];
+    private final MinuteCounts minute = new MinuteCounts(KINDS);
+
+    private long rateAt = Long.MIN_VALUE;
+    private double fast;
+    private double slow;
+    private double slowBytes;
+
+    private double baselineSum;
+    private double baselineWeight;
+
+    private long sizeN;
+    private double sizeMean;
+    private double sizeVar;
+
+    private long lastRequest = Long.MIN_VALUE;
+    private long lastReport = Long.MIN_VALUE;
+    private long intervals;
+    private double intervalMean;
+    private double intervalVar;
+    private double intervalRecent;
+    private int lateStreak;
+
+    private int[] resources;
+    private int resourceCount;
+    private boolean resourceOverflow;
+
+    private long windowStart = Long.MIN_VALUE;
+    private int wRequests;
+    private int wRejected;
+    private long wBytes;
+    private int wSecurity;
+    private int wHandshakes;
+    private int wOther;
+    private double usualWindow = -1;
+
+
+    DeviceState(String id, long t) {
+        this.id = id;
+        this.firstSeen = t;
+        this.lastSeen = t;
+    }
+
+    /**
+     * Records that an event happened at {@code t} and rolls the minute counts, teaching the baseline
+     * each minute that ended.
+     *
+     * @param suspiciousPerMinute a minute with more requests than this teaches the baseline slowly
+     */
+    void observe(long t, String address, double suspiciousPerMinute) {
+        events++;
+        if (t > lastSeen) {
+            lastSeen = t;
+        }
+        if (!Subjects.UNKNOWN.equals(address)) {
+            ip = address;
+        }
+        long ended = minute.minutesEnded(t);
+        if (ended > 0) {
+            int closed = minute.currentCount(REQUESTS) + minute.currentCount(REJECTED);
+            learnBaseline(closed, closed > suspiciousPerMinute ? BASELINE_ALPHA * SUSPICIOUS_DAMPING : BASELINE_ALPHA);
+            long empty = Math.min(ended - 1, 100_000);
+            if (empty > 0) {
+                double keep = Math.pow(1 - BASELINE_ALPHA, empty);
+                baselineSum *= keep;
+                baselineWeight = baselineWeight * keep + (1 - keep);
+            }
+        }
+        minute.advance(t);
+    }
+
+    private void learnBaseline(double count, double alpha) {
+        baselineSum = baselineSum * (1 - alpha) + alpha * count;
+        baselineWeight = baselineWeight * (1 - alpha) + alpha;
+    }
+
+    /** @return requests (accepted or refused) per minute this device usually sends; 0 before its first minute ends */
+    double baselinePerMinute() {
+        return baselineWeight > 0 ? baselineSum / baselineWeight : 0;
+    }
+
+    void count(int kind) {
+        minute.add(kind);
+        if (totals[kind] != Integer.MAX_VALUE) {
+            totals[kind]++;
+        }
+        switch (kind) {
+            case REJECTED -> {
+                wRequests++;
+                wRejected++;
+            }
+            case HANDSHAKES, HANDSHAKE_FAILURES -> wHandshakes++;
+            case MAC_FAILURES, REPLAYS, MALFORMED -> wSecurity++;
+            case ADDRESS_CHANGES -> wOther++;
+            default -> {
+                // requests are counted by request()
+            }
+        }
+    }
+
+    double lastMinute(int kind, long t) {
+        return minute.lastMinute(kind, t);
+    }
+
+    /** @return accepted plus refused requests in the last minute */
+    double requestsLastMinute(long t) {
+        return minute.lastMinute(REQUESTS, t) + minute.lastMinute(REJECTED, t);
+    }
+
+    /** Counts an accepted request of {@code bytes} payload bytes in the rates and the window. */
+    void request(long t, long bytes) {
+        requests++;
+        minute.add(REQUESTS);
+        if (totals[REQUESTS] != Integer.MAX_VALUE) {
+            totals[REQUESTS]++;
+        }
+        decayRates(t);
+        fast++;
+        slow++;
+        slowBytes += bytes;
+        wRequests++;
+        wBytes += bytes;
+    }
+
+    private void decayRates(long t) {
+        if (rateAt != Long.MIN_VALUE && t > rateAt) {
+            double dt = (t - rateAt) / 1000.0;
+            fast *= Math.exp(-dt / FAST_TAU_S);
+            double k = Math.exp(-dt / SLOW_TAU_S);
+            slow *= k;
+            slowBytes *= k;
+        }
+        if (rateAt == Long.MIN_VALUE || t > rateAt) {
+            rateAt = t;
+        }
+    }
+
+    private double decayed(double v, long t, double tau) {
+        return rateAt == Long.MIN_VALUE || t <= rateAt ? v : v * Math.exp(-(t - rateAt) / 1000.0 / tau);
+    }
+
+    // --- payload sizes ---
+
+    long sizeCount() {
+        return sizeN;
+    }
+
+    double sizeMean() {
+        return sizeMean;
+    }
+
+    double sizeSigma() {
+        return sizeN < 2 ? 0 : Math.sqrt(sizeVar);
+    }
+
+    /** @return the spread used to judge a size: never below a tenth of the mean or 4 bytes */
+    double sizeSpread() {
+        return Math.max(sizeSigma(), Math.max(0.1 * sizeMean, 4));
+    }
+
+    /** @param damped whether the size looked anomalous, so that it teaches the mean only slowly */
+    void learnSize(long bytes, boolean damped) {
+        sizeN++;
+        double alpha = Math.max(1.0 / sizeN, SIZE_ALPHA);
+        if (damped) {
+            alpha *= SUSPICIOUS_DAMPING;
+        }
+        double diff = bytes - sizeMean;
+        double incr = alpha * diff;
+        sizeMean += incr;
+        sizeVar = (1 - alpha) * (sizeVar + diff * incr);
+    }
+
+    // --- report intervals ---
+
+    /**
+     * @return the interval in seconds since the previous report when this request starts a new one;
+     *     NaN when it belongs to the current report (or is the first)
+     */
+    double reportInterval(long t) {
+        long previousRequest = lastRequest;
+        if (t > lastRequest) {
+            lastRequest = t;
+        }
+        if (previousRequest == Long.MIN_VALUE) {
+            lastReport = t;
+            return Double.NaN;
+        }
+        if (t - previousRequest < REPORT_GAP_MS) {
+            return Double.NaN;
+        }
+        double interval = (t - lastReport) / 1000.0;
+        lastReport = t;
+        return interval;
+    }
+
+    long intervals() {
+        return intervals;
+    }
+
+    double intervalMean() {
+        return intervalMean;
+    }
+
+    double intervalRecent() {
+        return intervalRecent;
+    }
+
+    int lateStreak() {
+        return lateStreak;
+    }
+
+    /** @return the coefficient of variation of report intervals; small for periodic devices */
+    double intervalCv() {
+        return intervalMean > 0 ? Math.sqrt(intervalVar) / intervalMean : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Learns a report interval. One interval far longer than usual (an outage, a lost report) is not
+     * learned; two in a row are, because then the device really changed.
+     *
+     * @param lateFactor an interval this many times the mean is late
+     */
+    void learnInterval(double interval, double lateFactor) {
+        intervalRecent = intervals == 0 ? interval : intervalRecent + RECENT_ALPHA * (interval - intervalRecent);
+        if (intervals >= 2 && interval > lateFactor * intervalMean) {
+            lateStreak++;
+            if (lateStreak < 2) {
+                return;
+            }
+        } else {
+            lateStreak = 0;
+        }
+        intervals++;
+        double alpha = Math.max(1.0 / intervals, INTERVAL_ALPHA);
+        double diff = interval - intervalMean;
+        double incr = alpha * diff;
+        intervalMean += incr;
+        intervalVar = (1 - alpha) * (intervalVar + diff * incr);
+    }
+
+    // --- resources ---
+
+    /** @return whether the resource is new to this device; false once more than {@value #MAX_RESOURCES} were seen */
+    boolean learnResource(String resource) {
+        int h = resource.hashCode();
+        for (int i = 0; i < resourceCount; i++) {
+            if (resources[i] == h) {
+                return false;
+            }
+        }
+        if (resourceCount == MAX_RESOURCES) {
+            resourceOverflow = true;
+            return false;
+        }
+        if (resources == null) {
+            resources = new int[4];
+        } else if (resources.length == resourceCount) {
+            resources = java.util.Arrays.copyOf(resources, Math.min(MAX_RESOURCES, resourceCount * 2));
+        }
+        resources[resourceCount++] = h;
+        if (requests > 1) {
+            wOther++;
+        }
+        return true;
+    }
+
+    int resourceCount() {
+        return resourceCount;
+    }
+
+    boolean resourceOverflow() {
+        return resourceOverflow;
+    }
+
+    // --- warm-up ---
+
+    boolean warmedUp(EngineSettings s, long t) {
+        return requests >= s.warmupEvents() && t - firstSeen >= s.warmupSeconds() * 1000L;
+    }
+
+    // --- windows ---
+
+    /** Opens a window at {@code t} if none is open. */
+    void openWindow(long t) {
+        if (windowStart == Long.MIN_VALUE) {
+            windowStart = t;
+        }
+    }
+
+    boolean windowDue(long t, long windowMs) {
+        return windowStart != Long.MIN_VALUE && t - windowStart >= windowMs;
+    }
+
+    /**
+     * Ends the open window.
+     *
+     * @return its feature vector (dimensions named by {@link #VECTOR_NAMES}), each roughly between -8
+     *     and 20, relative to this device's own history where that makes devices comparable
+     */
+    float[] closeWindow() {
+        float[] v = new float[VECTOR_DIMENSIONS];
+        double usual = usualWindow < 0 ? wRequests : usualWindow;
+        int accepted = wRequests - wRejected;
+        double meanSize = accepted > 0 ? (double) wBytes / accepted : 0;
+        v[0] = (float) log2p(wRequests);
+        v[1] = (float) clamp(log2((wRequests + 1) / (usual + 1)), -8, 8);
+        v[2] = (float) log2p(meanSize);
+        v[3] = (float) (accepted > 0 && sizeN >= 2 ? clamp((meanSize - sizeMean) / sizeSpread(), -8, 8) : 0);
+        v[4] = (float) log2p(intervalMean);
+        v[5] = (float) log2p(wSecurity);
+        v[6] = (float) log2p(wRejected);
+        v[7] = (float) log2p(wHandshakes + wOther);
+        usualWindow = usualWindow < 0 ? wRequests : usualWindow + USUAL_WINDOW_ALPHA * (wRequests - usualWindow);
+        windowStart = Long.MIN_VALUE;
+        wRequests = 0;
+        wRejected = 0;
+        wBytes = 0;
+        wSecurity = 0;
+        wHandshakes = 0;
+        wOther = 0;
+        return v;
+    }
+
+    private static double log2p(double x) {
+        return log2(1 + x);
+    }
+
+    private static double log2(double x) {
+        return Math.log(x) / Math.log(2);
+    }
+
+    private static double clamp(double v, double lo, double hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
+
+    /** @return the features the console shows, by name, as of {@code t} */
+    Map<String, Double> features(long t) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("age.seconds", (t - firstSeen) / 1000.0);
+        m.put("events", (double) events);
+        m.put("rate.10s.per.second", decayed(fast, t, FAST_TAU_S) / FAST_TAU_S);
+        m.put("rate.5m.per.second", decayed(slow, t, SLOW_TAU_S) / SLOW_TAU_S);
+        m.put("bytes.5m.per.second", decayed(slowBytes, t, SLOW_TAU_S) / SLOW_TAU_S);
+        m.put("requests.last.minute", requestsLastMinute(t));
+        m.put("requests.baseline.per.minute", baselinePerMinute());
+        m.put("payload.size.mean", sizeMean);
+        m.put("payload.size.stddev", sizeSigma());
+        m.put("report.interval.mean", intervalMean);
+        m.put("report.interval.stddev", Math.sqrt(intervalVar));
+        m.put("report.interval.recent", intervalRecent);
+        for (int k = 0; k < KINDS; k++) {
+            m.put(KIND_NAMES[k] + ".last.minute", minute.lastMinute(k, t));
+            m.put(KIND_NAMES[k] + ".total", (double) totals[k]);
+        }
+        m.put("resources.seen", (double) resourceCount);
+        m.put("resources.overflow", resourceOverflow ? 1.0 : 0.0);
+        return m;
+    }
+}
