@@ -62,6 +62,12 @@ import org.osgi.service.metatype.annotations.Option;
             + "commands. Default: {prefix}/{gateway}/{device}/commands.", required = false)
     String command_topic() default "{prefix}/{gateway}/{device}/commands";
 
+    @AttributeDefinition(name = "alert.topic", description = "Topic for alerts from the anomaly "
+            + "detector, as JSON at QoS 1; {prefix} and {gateway} are replaced. Empty disables. Alerts "
+            + "wait in memory (at most 1000) while the broker is unreachable. Default: "
+            + "{prefix}/{gateway}/alerts.", required = false)
+    String alert_topic() default "{prefix}/{gateway}/alerts";
+
     @AttributeDefinition(name = "command.expiry.seconds", description = "How long a command waits "
             + "for its device, 1..31536000. Default: 86400.", min = "1", max = "31536000")
     int command_expiry_seconds() default 86_400;

@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = CloudConnection.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
         service = {ConfigurableComponent.class, DeviceMessageConsumer.class, CommandQueue.class,
-            StatusProvider.class})
+            StatusProvider.class, org.osgi.service.event.EventHandler.class},
+        property = org.osgi.service.event.EventConstants.EVENT_TOPIC + "=" + org.m2mgw.api.alert.Alert.TOPIC)
 @Designate(ocd = CloudConfig.class, factory = true)
-public class CloudConnection implements ConfigurableComponent, DeviceMessageConsumer, CommandQueue, StatusProvider {
+public class CloudConnection implements ConfigurableComponent, DeviceMessageConsumer, CommandQueue, StatusProvider,
+        org.osgi.service.event.EventHandler {
     static final String FACTORY_PID = "org.m2mgw.cloud.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(CloudConnection.class);
 
@@ -127,6 +129,57 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
         CompletableFuture<Acceptance> f = queue.offer(message);
         publisher.wake();
         return f;
+    }
+
+    // --- alerts ---
+
+    /** Publishes alerts from Event Admin to the alert topic. */
+    @Override
+    public void handleEvent(org.osgi.service.event.Event event) {
+        if (publisher == null || settings.alertTopic() == null) {
+            return;
+        }
+        StringBuilder json = new StringBuilder("{\"gateway\":").append(quote(settings.gatewayId()));
+        for (String key : new String[] {org.m2mgw.api.alert.Alert.PROP_ID, org.m2mgw.api.alert.Alert.PROP_SUBJECT,
+            org.m2mgw.api.alert.Alert.PROP_DETECTOR, org.m2mgw.api.alert.Alert.PROP_SEVERITY,
+            org.m2mgw.api.alert.Alert.PROP_REASON, "alert.time", "alert.action"}) {
+            Object v = event.getProperty(key);
+            if (v != null) {
+                json.append(',').append(quote(key.substring("alert.".length()))).append(':').append(quote(v.toString()));
+            }
+        }
+        Object score = event.getProperty(org.m2mgw.api.alert.Alert.PROP_SCORE);
+        if (score instanceof Number n && Double.isFinite(n.doubleValue())) {
+            json.append(",\"score\":").append(n.doubleValue());
+        }
+        Object features = event.getProperty("alert.features");
+        if (features instanceof Map<?, ?> f) {
+            json.append(",\"features\":{");
+            boolean first = true;
+            for (Map.Entry<?, ?> e : f.entrySet()) {
+                if (e.getValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
+                    json.append(first ? "" : ",").append(quote(e.getKey().toString())).append(':').append(n.doubleValue());
+                    first = false;
+                }
+            }
+            json.append('}');
+        }
+        json.append('}');
+        publisher.offerAlert(settings.alertTopic(), json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
     }
 
     // --- downlink ---
@@ -234,6 +287,10 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
         private final LongAdder connects = new LongAdder();
         private final LongAdder commandsReceived = new LongAdder();
         private final LongAdder commandsDropped = new LongAdder();
+        private final LongAdder alertsPublished = new LongAdder();
+        private final LongAdder alertsDropped = new LongAdder();
+        private final java.util.ArrayDeque<Map.Entry<String, byte[]>> alerts = new java.util.ArrayDeque<>();
+        private static final int MAX_ALERTS = 1000;
         private final java.util.Set<String> loggedUnrouted = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final AtomicInteger consecutiveFailures = new AtomicInteger();
         private volatile long pauseUntilNanos;
@@ -278,6 +335,38 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             }
         }
 
+        void offerAlert(String topic, byte[] json) {
+            synchronized (alerts) {
+                if (alerts.size() >= MAX_ALERTS) {
+                    alerts.pollFirst();
+                    alertsDropped.increment();
+                }
+                alerts.addLast(Map.entry(topic, json));
+            }
+            wake();
+        }
+
+        private void publishAlerts(MqttLink l) {
+            while (true) {
+                Map.Entry<String, byte[]> a;
+                synchronized (alerts) {
+                    a = alerts.pollFirst();
+                }
+                if (a == null) {
+                    return;
+                }
+                l.publish(a.getKey(), a.getValue(), 1, alertsPublished::increment, e -> {
+                    synchronized (alerts) {
+                        if (alerts.size() < MAX_ALERTS) {
+                            alerts.addFirst(a);
+                        } else {
+                            alertsDropped.increment();
+                        }
+                    }
+                });
+            }
+        }
+
         void countCommandDropped() {
             commandsDropped.increment();
         }
@@ -299,6 +388,8 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             m.put("connects", connects.sum());
             m.put("commands.received", commandsReceived.sum());
             m.put("commands.refused", commandsDropped.sum());
+            m.put("alerts.published", alertsPublished.sum());
+            m.put("alerts.dropped", alertsDropped.sum());
             return m;
         }
 
@@ -374,6 +465,7 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
 
         private void publishWhileConnected(MqttLink l, java.util.Set<Long> flight) {
             while (running && l.isConnected()) {
+                publishAlerts(l);
                 long pause = pauseUntilNanos - System.nanoTime();
                 int window = Math.min(s.publishWindow(), l.maxInflight());
                 int room = window - flight.size();

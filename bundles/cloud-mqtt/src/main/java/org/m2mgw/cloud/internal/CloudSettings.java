@@ -22,7 +22,7 @@ import org.m2mgw.cloud.internal.queue.QueueOptions;
 record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, String topicPrefix,
         Routes routes, Optional<Routes.CommandTopic> commandTopic, int commandExpirySeconds,
         int commandQueueMax, QueueOptions queueOptions, int publishWindow, int reconnectMinSeconds,
-        int reconnectMaxSeconds, LinkSettings linkSettings) {
+        int reconnectMaxSeconds, LinkSettings linkSettings, String alertTopic) {
 
     static CloudSettings from(CloudConfig c, String gatewayId, String name) {
         List<String> errors = new ArrayList<>();
@@ -72,6 +72,9 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
                     ? "queue.full.policy must be REFUSE or DROP_OLDEST, not '" + c.queue_full_policy() + "'"
                     : e.getMessage());
         }
+        if (c.alert_topic() != null && (c.alert_topic().contains("+") || c.alert_topic().contains("#"))) {
+            errors.add("alert.topic must not contain MQTT wildcards");
+        }
         range(errors, "keepalive.seconds", c.keepalive_seconds(), 5, 3600);
         range(errors, "command.expiry.seconds", c.command_expiry_seconds(), 1, 31_536_000);
         range(errors, "command.queue.max", c.command_queue_max(), 1, 1000);
@@ -101,7 +104,9 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
                 Math.max(c.publish_window(), 10));
         return new CloudSettings(url, version.equals("5"), gatewayId, c.topic_prefix(), routes, commandTopic,
                 c.command_expiry_seconds(), c.command_queue_max(), queue, c.publish_window(),
-                c.reconnect_min_seconds(), c.reconnect_max_seconds(), link);
+                c.reconnect_min_seconds(), c.reconnect_max_seconds(), link,
+                c.alert_topic() == null || c.alert_topic().isBlank() ? null
+                        : c.alert_topic().trim().replace("{prefix}", c.topic_prefix()).replace("{gateway}", gatewayId));
     }
 
     private static void range(List<String> errors, String key, long v, long min, long max) {

@@ -356,6 +356,32 @@ class CloudConnectionTest {
     }
 
     @Test
+    void givenAlertEvent_thenItIsPublishedAsJsonOnTheAlertTopic() throws Exception {
+        Mosquitto broker = Mosquitto.plain(tmp.resolve("b")).start();
+        closeables.add(broker);
+        Subscriber sub = new Subscriber(broker.url(), "m2mgw/gw1/alerts");
+        closeables.add(sub);
+        CloudConnection c = connection(Map.of("broker_url", broker.url()));
+        await("connected", 10_000, () -> c.statusLine().startsWith("connected"));
+        Map<String, Object> props = new HashMap<>();
+        props.put(org.m2mgw.api.alert.Alert.PROP_ID, "a-1");
+        props.put(org.m2mgw.api.alert.Alert.PROP_SUBJECT, "sensor-7");
+        props.put(org.m2mgw.api.alert.Alert.PROP_DETECTOR, "rule.flood");
+        props.put(org.m2mgw.api.alert.Alert.PROP_SEVERITY, "WARNING");
+        props.put(org.m2mgw.api.alert.Alert.PROP_SCORE, 40.0);
+        props.put(org.m2mgw.api.alert.Alert.PROP_REASON, "sent \"1200\" requests");
+        props.put("alert.features", Map.of("requests.per.minute", 1200.0));
+        c.handleEvent(new org.osgi.service.event.Event(org.m2mgw.api.alert.Alert.TOPIC, props));
+
+        await("alert published", 10_000, () -> sub.lastByTopic.containsKey("m2mgw/gw1/alerts"));
+        String json = new String(sub.lastByTopic.get("m2mgw/gw1/alerts"), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"subject\":\"sensor-7\"").contains("\"detector\":\"rule.flood\"")
+                .contains("\"score\":40.0").contains("\"requests.per.minute\":1200.0")
+                .contains("sent \\\"1200\\\" requests");
+        assertThat(c.counters().get("alerts.published")).isEqualTo(1L);
+    }
+
+    @Test
     void givenUnparseableBrokerUrl_thenStateNamesTheKey_andMessagesAreRefusedNotLost() throws Exception {
         CloudConnection c = connection(Map.of("broker_url", "::not a url::"));
         assertThat(c.statusLine()).contains("broker.url");
