@@ -5,13 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +15,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.m2mgw.api.command.Command;
 import org.m2mgw.api.command.CommandQueue;
+import org.m2mgw.api.runtime.PrivateFiles;
 
 /**
  * Per-device command queues, bounded, with expiry, persisted in one file rewritten atomically on
@@ -27,8 +23,6 @@ import org.m2mgw.api.command.CommandQueue;
  */
 final class CommandStore implements CommandQueue {
     private static final int MAGIC = 0x4d32434d; // "M2CM"
-    private static final boolean POSIX =
-            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path file;
     private final int maxPerDevice;
@@ -89,18 +83,7 @@ final class CommandStore implements CommandQueue {
                     out.writeLong(c.expiresAt().toEpochMilli());
                 }
             }
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            if (POSIX) {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(tmp);
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PrivateFiles.write(file, bytes.toByteArray());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot persist commands to " + file, e);
         }

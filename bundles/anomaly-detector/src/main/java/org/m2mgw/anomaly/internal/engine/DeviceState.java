@@ -21,10 +21,10 @@ final class DeviceState extends SubjectState {
         "mac.failures", "replays", "malformed", "address.changes"};
 
     static final int MAX_RESOURCES = 32;
-    static final int VECTOR_DIMENSIONS = 8;
-    static final String[] VECTOR_NAMES = {"window.requests", "window.requests.vs.usual", "window.payload.size",
-        "window.payload.size.z", "report.interval", "window.security.failures", "window.rejections",
-        "window.handshakes.changes"};
+    static final int VECTOR_DIMENSIONS = 7;
+    static final String[] VECTOR_NAMES = {"window.requests.vs.usual", "window.payload.size.z",
+        "report.interval.cv", "window.security.failures", "window.rejections", "window.handshakes",
+        "window.address.resource.changes"};
 
     private static final double FAST_TAU_S = 10;
     private static final double SLOW_TAU_S = 300;
@@ -36,6 +36,13 @@ final class DeviceState extends SubjectState {
     private static final double INTERVAL_ALPHA = 1.0 / 32;
     private static final double RECENT_ALPHA = 0.5;
     private static final double USUAL_WINDOW_ALPHA = 1.0 / 16;
+    /**
+     * The forest cuts a dimension in proportion to its range, so these weights make records that failed
+     * their MAC, replays and malformed input (and, less, refused requests) count for more than the
+     * ordinary ups and downs of traffic.
+     */
+    private static final double SECURITY_WEIGHT = 3;
+    private static final double REJECTION_WEIGHT = 2;
     /** Requests closer than this belong to one report (a device posting several resources at once). */
     static final long REPORT_GAP_MS = 1000;
 
@@ -63,6 +70,7 @@ final class DeviceState extends SubjectState {
     private long lastRequest = Long.MIN_VALUE;
     private long lastReport = Long.MIN_VALUE;
     private long intervals;
+    private double learnedSeconds;
     private double intervalMean;
     private double intervalVar;
     private double intervalRecent;
@@ -245,6 +253,11 @@ final class DeviceState extends SubjectState {
         return intervals;
     }
 
+    /** @return the time the learned intervals cover, in seconds */
+    double learnedSeconds() {
+        return learnedSeconds;
+    }
+
     double intervalMean() {
         return intervalMean;
     }
@@ -279,6 +292,7 @@ final class DeviceState extends SubjectState {
             lateStreak = 0;
         }
         intervals++;
+        learnedSeconds += interval;
         double alpha = Math.max(1.0 / intervals, INTERVAL_ALPHA);
         double diff = interval - intervalMean;
         double incr = alpha * diff;
@@ -342,23 +356,30 @@ final class DeviceState extends SubjectState {
     /**
      * Ends the open window.
      *
-     * @return its feature vector (dimensions named by {@link #VECTOR_NAMES}), each roughly between -8
-     *     and 20, relative to this device's own history where that makes devices comparable
+     * @return its feature vector, dimensions named by {@link #VECTOR_NAMES}, each between -8 and about
+     *     20. Rates and sizes are relative to the device's own history, so that one forest serves
+     *     devices of every kind: absolute values would make a rare kind of device (a sleepy one, say)
+     *     look anomalous just for being rare.
      */
     float[] closeWindow() {
         float[] v = new float[VECTOR_DIMENSIONS];
         double usual = usualWindow < 0 ? wRequests : usualWindow;
         int accepted = wRequests - wRejected;
         double meanSize = accepted > 0 ? (double) wBytes / accepted : 0;
-        v[0] = (float) log2p(wRequests);
-        v[1] = (float) clamp(log2((wRequests + 1) / (usual + 1)), -8, 8);
-        v[2] = (float) log2p(meanSize);
-        v[3] = (float) (accepted > 0 && sizeN >= 2 ? clamp((meanSize - sizeMean) / sizeSpread(), -8, 8) : 0);
-        v[4] = (float) log2p(intervalMean);
-        v[5] = (float) log2p(wSecurity);
-        v[6] = (float) log2p(wRejected);
-        v[7] = (float) log2p(wHandshakes + wOther);
-        usualWindow = usualWindow < 0 ? wRequests : usualWindow + USUAL_WINDOW_ALPHA * (wRequests - usualWindow);
+        v[0] = (float) clamp(log2((wRequests + 1) / (usual + 1)), -8, 8);
+        v[1] = (float) (accepted > 0 && sizeN >= 2 ? clamp((meanSize - sizeMean) / sizeSpread(), -8, 8) : 0);
+        v[2] = (float) (intervals >= 2 ? log2p(Math.min(intervalCv(), 8)) : 0);
+        v[3] = (float) (SECURITY_WEIGHT * log2p(wSecurity));
+        v[4] = (float) (REJECTION_WEIGHT * log2p(wRejected));
+        v[5] = (float) log2p(wHandshakes);
+        v[6] = (float) log2p(wOther);
+        if (usualWindow < 0) {
+            usualWindow = wRequests;
+        } else {
+            // a flood must not become the usual, or its end would look like the anomaly
+            double alpha = wRequests > 4 * (usualWindow + 1) ? USUAL_WINDOW_ALPHA * SUSPICIOUS_DAMPING : USUAL_WINDOW_ALPHA;
+            usualWindow += alpha * (wRequests - usualWindow);
+        }
         windowStart = Long.MIN_VALUE;
         wRequests = 0;
         wRejected = 0;

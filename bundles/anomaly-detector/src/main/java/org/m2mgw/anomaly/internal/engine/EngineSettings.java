@@ -54,9 +54,10 @@ import java.util.TreeSet;
  *     intervals is at most this ({@value #RATE_CHANGE_MAX_CV}, default 0.5)
  * @param rcfEnabled whether Random Cut Forest scores device windows ({@value #RCF_ENABLED}, default true)
  * @param rcfThreshold RCF score at or above which a window is anomalous ({@value #RCF_THRESHOLD},
- *     default 4.0)
+ *     default 4.0; windows of the normal synthetic fleets, about 600,000 of them, stayed below 3.6)
  * @param rcfWarmupWindows vectors the forest learns before it may alert ({@value #RCF_WARMUP_WINDOWS},
- *     default 1000)
+ *     default 2500, about ten times its sample: a forest that has just filled its sample still
+ *     over-scores ordinary windows)
  * @param rcfTrees trees in the forest ({@value #RCF_TREES}, default 50)
  * @param rcfSampleSize points each tree keeps ({@value #RCF_SAMPLE_SIZE}, default 256)
  * @param rcfMaxVectorsPerSecond most vectors scored per second of event time; the rest are skipped
@@ -203,7 +204,7 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
                 decimal(p, RATE_CHANGE_MAX_CV, 0.5),
                 bool(p, RCF_ENABLED, true),
                 decimal(p, RCF_THRESHOLD, 4.0),
-                integer(p, RCF_WARMUP_WINDOWS, 1000),
+                integer(p, RCF_WARMUP_WINDOWS, 2500),
                 integer(p, RCF_TREES, 50),
                 integer(p, RCF_SAMPLE_SIZE, 256),
                 integer(p, RCF_MAX_VECTORS_PER_SECOND, 2000),

@@ -18,6 +18,8 @@ final class RcfScorer {
     record Result(double score, double[] attribution) {
     }
 
+    private static final int ANOMALY_LEARN_EVERY = 8;
+
     private final RandomCutForest forest;
     private final int warmupWindows;
     private final double threshold;
@@ -25,6 +27,7 @@ final class RcfScorer {
     private long learned;
     private long scored;
     private long skipped;
+    private long anomalies;
     private double tokens;
     private long tokensAt = Long.MIN_VALUE;
 
@@ -42,7 +45,7 @@ final class RcfScorer {
     }
 
     /**
-     * Scores a vector, then learns it.
+     * Scores a vector, then learns it (an anomalous one only now and then).
      *
      * @param t event time in epoch milliseconds, for the rate limit
      * @return the result, or {@code null} when the vector was skipped by the rate limit
@@ -72,8 +75,12 @@ final class RcfScorer {
                 }
             }
         }
-        forest.update(vector);
-        learned++;
+        // Anomalies teach the forest slowly: learning each one would make a lasting attack look normal
+        // within a few windows, never learning them would make a lasting legitimate change alert forever.
+        if (attribution == null || anomalies++ % ANOMALY_LEARN_EVERY == 0) {
+            forest.update(vector);
+            learned++;
+        }
         return new Result(score, attribution);
     }
 

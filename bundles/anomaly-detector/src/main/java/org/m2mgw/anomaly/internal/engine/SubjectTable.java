@@ -18,7 +18,7 @@ final class SubjectTable<S> {
     private final Stripe<S>[] stripes;
     private final int mask;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     SubjectTable(int capacity) {
         int count = Integer.highestOneBit(Math.max(1, Math.min(64, capacity / 256)));
         int perStripe = Math.max(1, capacity / count);

@@ -3,19 +3,14 @@ package org.m2mgw.transport.coaps.internal;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.elements.util.EncryptedPersistentComponentUtil;
+import org.m2mgw.api.runtime.PrivateFiles;
 
 /**
  * Saves a listener's DTLS connections (keys, sequence numbers, CIDs) when it stops and restores
@@ -24,9 +19,6 @@ import org.eclipse.californium.elements.util.EncryptedPersistentComponentUtil;
  * once: it is deleted after loading, so stale keys never come back.
  */
 final class SessionState {
-    private static final boolean POSIX =
-            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-
     private final Path file;
     private final SecretKey key;
 
@@ -44,42 +36,9 @@ final class SessionState {
         if (!Files.exists(keyFile)) {
             byte[] k = new byte[32];
             new SecureRandom().nextBytes(k);
-            writePrivate(keyFile, out -> out.write(k));
+            PrivateFiles.write(keyFile, k);
         }
         return new SecretKeySpec(Files.readAllBytes(keyFile), "PW");
-    }
-
-    interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static void writePrivate(Path file, Writer writer) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (POSIX) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(tmp);
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
-            // The writer may close its stream; keep the channel open for the fsync below.
-            OutputStream shielded = new java.io.FilterOutputStream(raw) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    flush();
-                }
-            };
-            writer.write(shielded);
-            shielded.flush();
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**
@@ -107,7 +66,7 @@ final class SessionState {
     void save(CoapServer server, long maxQuietSeconds) throws IOException {
         EncryptedPersistentComponentUtil util = new EncryptedPersistentComponentUtil();
         util.addProvider(server);
-        writePrivate(file, out -> util.saveComponents(out, key, maxQuietSeconds));
+        PrivateFiles.write(file, out -> util.saveComponents(out, key, maxQuietSeconds));
     }
 
     Path file() {
