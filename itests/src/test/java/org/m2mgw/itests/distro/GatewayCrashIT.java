@@ -22,11 +22,12 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.Test;
 import org.m2mgw.cloud.internal.Mosquitto;
+import org.m2mgw.cloud.internal.TcpProxy;
 import org.m2mgw.itests.GatewayTestSupport;
 
 /**
- * Architecture invariant 1 from outside: a device posts through libcoap; the broker goes away,
- * so a backlog builds up in the durable queue; then the gateway JVM is killed with SIGKILL and
+ * Architecture invariant 1 from outside: a device posts through libcoap; the uplink to the broker
+ * drops, so a backlog builds up in the durable queue; then the gateway JVM is killed with SIGKILL and
  * restarted, and the broker comes back. Every message the device got 2.04 for reaches the real
  * mosquitto broker at least once.
  */
@@ -38,6 +39,7 @@ public class GatewayCrashIT {
         Path target = Paths.get(System.getProperty("m2mgw.target", "target")).toAbsolutePath();
         Path base = Files.createDirectories(target.resolve("crash-it").resolve(Long.toString(System.currentTimeMillis())));
         Mosquitto broker = Mosquitto.plain(base.resolve("broker")).start();
+        TcpProxy uplink = new TcpProxy(broker.port);
         Set<Integer> delivered = ConcurrentHashMap.newKeySet();
         List<Integer> deliveries = new CopyOnWriteArrayList<>();
         MqttClient sub = new MqttClient(broker.url(), "crash-it-sub", new MemoryPersistence());
@@ -83,8 +85,8 @@ public class GatewayCrashIT {
                             + URLEncoder.encode(demo.toString(), StandardCharsets.UTF_8));
             awaitPost(gateway, "/system/console/configMgr/org.m2mgw.cloud.mqtt~default", password,
                     "apply=true&action=ajaxConfigManager&propertylist=broker.url,mqtt.version&mqtt.version=5"
-                            + "&broker.url=" + URLEncoder.encode(broker.url(), StandardCharsets.UTF_8));
-            gateway.awaitOutput("Cloud connection default connected to " + Pattern.quote(broker.url()), 30_000);
+                            + "&broker.url=" + URLEncoder.encode(uplink.url(), StandardCharsets.UTF_8));
+            gateway.awaitOutput("Cloud connection default connected to " + Pattern.quote(uplink.url()), 30_000);
             gateway.awaitOutput("Imported .*demo-devices.json", 30_000);
 
             for (int i = 0; i < 40; i++, sent++) {
@@ -93,15 +95,14 @@ public class GatewayCrashIT {
                 }
                 if (i == 9) {
                     // The uplink goes down: messages 10..19 can only wait in the durable queue.
-                    // stopped, not killed: see CloudConnectionTest for why
-                    broker.stop();
+                    uplink.cut();
                 }
                 if (i == 19) {
                     // SIGKILL with a backlog: no shutdown hook, no component deactivation.
                     gateway.kill();
                     gateway = DistroProcess.start(data, consolePort, base.resolve("run2.log"));
                     gateway.awaitOutput("CoAPS listener \\S+ listening on udp", 60_000);
-                    broker.start();
+                    uplink.restore();
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -121,6 +122,7 @@ public class GatewayCrashIT {
             gateway.close();
             sub.disconnectForcibly(500);
             sub.close();
+            uplink.close();
             broker.close();
         }
     }
