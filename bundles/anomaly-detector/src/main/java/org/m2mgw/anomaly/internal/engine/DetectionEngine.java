@@ -23,8 +23,9 @@ import org.m2mgw.api.traffic.TrafficEventType;
  * thread or reads the clock.
  *
  * <p>Thread-safe: transports call {@link #onEvent(TrafficEvent)} from many threads. Each subject's
- * state has its own lock and the subject tables are striped; only the forest is shared, and it is
- * reached at most once per device window.
+ * state has its own lock and the subject tables are striped; only the forest is shared, it is reached
+ * at most once per device window, and no thread waits for it (see {@link RcfScorer}). A call may
+ * therefore return a forest finding about another device than its event's.
  */
 public final class DetectionEngine {
 
@@ -81,7 +82,7 @@ public final class DetectionEngine {
                 vector = deviceEvent(d, e, t, ip, out);
             }
             if (vector != null) {
-                score(d, vector, t, out);
+                score(d, vector, out);
             }
             if (isHandshake(type) && !Subjects.UNKNOWN.equals(ip)) {
                 AddressState a = addresses.getOrCreate(ip, k -> new AddressState(k, t));
@@ -121,9 +122,12 @@ public final class DetectionEngine {
                     }
                 }
                 if (vector != null) {
-                    score(d, vector, t, out);
+                    score(d, vector, out);
                 }
             }
+        }
+        if (rcf != null) {
+            report(rcf.drain(latest.get()), out);
         }
         return out;
     }
@@ -461,38 +465,46 @@ public final class DetectionEngine {
 
     // --- forest ---
 
-    private void score(DeviceState d, float[] vector, long t, List<Finding> out) {
-        RcfScorer.Result r = rcf.offer(vector, t);
-        if (r == null || r.attribution() == null) {
-            return;
+    private void score(DeviceState d, float[] vector, List<Finding> out) {
+        report(rcf.submit(d, vector, latest.get()), out);
+    }
+
+    private void report(List<RcfScorer.Anomaly> anomalies, List<Finding> out) {
+        for (RcfScorer.Anomaly a : anomalies) {
+            DeviceState d = a.device();
+            synchronized (d) {
+                long t = Math.max(d.lastSeen, latest.get());
+                if (!d.coolingDown(Detector.RCF, t)) {
+                    rcfAlert(d, a, t, out);
+                }
+            }
         }
-        synchronized (d) {
-            if (d.coolingDown(Detector.RCF, t)) {
-                return;
-            }
-            Map<String, Double> f = new LinkedHashMap<>();
-            for (int i = 0; i < vector.length; i++) {
-                f.put(DeviceState.VECTOR_NAMES[i], (double) vector[i]);
-            }
-            Integer[] order = new Integer[vector.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            double[] attribution = r.attribution();
-            java.util.Arrays.sort(order, (x, y) -> Double.compare(attribution[y], attribution[x]));
-            StringBuilder why = new StringBuilder();
-            for (int k = 0; k < 2; k++) {
-                int i = order[k];
-                f.put("attribution." + DeviceState.VECTOR_NAMES[i], attribution[i]);
-                why.append(k == 0 ? "" : " and ").append(DeviceState.VECTOR_NAMES[i])
-                        .append(String.format(Locale.ROOT, " (%.2f)", vector[i]));
-            }
-            raise(out, d, Detector.RCF, d.id, true, r.score(),
-                    String.format(Locale.ROOT,
-                            "device %s behaved unlike what the forest learned in its last %d s window (score %.2f, threshold %.2f), mostly in %s",
-                            d.id, settings.windowSeconds(), r.score(), settings.rcfThreshold(), why),
-                    f, t, 0);
+    }
+
+    private void rcfAlert(DeviceState d, RcfScorer.Anomaly a, long t, List<Finding> out) {
+        float[] vector = a.vector();
+        double[] attribution = a.attribution();
+        Map<String, Double> f = new LinkedHashMap<>();
+        for (int i = 0; i < vector.length; i++) {
+            f.put(DeviceState.VECTOR_NAMES[i], (double) vector[i]);
         }
+        Integer[] order = new Integer[vector.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(attribution[y], attribution[x]));
+        StringBuilder why = new StringBuilder();
+        for (int k = 0; k < 2; k++) {
+            int i = order[k];
+            f.put("attribution." + DeviceState.VECTOR_NAMES[i], attribution[i]);
+            why.append(k == 0 ? "" : " and ").append(DeviceState.VECTOR_NAMES[i])
+                    .append(String.format(Locale.ROOT, " (%.2f)", vector[i]));
+        }
+        raise(out, d, Detector.RCF, d.id, true, a.score(),
+                String.format(Locale.ROOT,
+                        "device %s behaved unlike what the forest learned in its last %d s window (score %.2f, threshold %.2f), mostly in %s",
+                        d.id, settings.windowSeconds(), a.score(), settings.rcfThreshold(), why),
+                f, t, 0);
     }
 
     // --- alerts ---

@@ -23,8 +23,8 @@ final class DeviceState extends SubjectState {
     static final int MAX_RESOURCES = 32;
     static final int VECTOR_DIMENSIONS = 7;
     static final String[] VECTOR_NAMES = {"window.requests.vs.usual", "window.payload.size.z",
-        "report.interval.cv", "window.security.failures", "window.rejections", "window.handshakes",
-        "window.address.resource.changes"};
+        "report.interval.cv", "window.security.failures", "window.rejections", "window.extra.handshakes",
+        "window.extra.address.resource.changes"};
 
     private static final double FAST_TAU_S = 10;
     private static final double SLOW_TAU_S = 300;
@@ -43,7 +43,10 @@ final class DeviceState extends SubjectState {
      */
     private static final double SECURITY_WEIGHT = 3;
     private static final double REJECTION_WEIGHT = 2;
-    /** Requests closer than this belong to one report (a device posting several resources at once). */
+    /**
+     * Requests closer than this belong to one report (a device posting several resources at once), or
+     * closer than a quarter of the learned interval for devices that report every few seconds.
+     */
     static final long REPORT_GAP_MS = 1000;
 
     final String id;
@@ -88,7 +91,6 @@ final class DeviceState extends SubjectState {
     private int wHandshakes;
     private int wOther;
     private double usualWindow = -1;
-
 
     DeviceState(String id, long t) {
         this.id = id;
@@ -241,7 +243,8 @@ final class DeviceState extends SubjectState {
             lastReport = t;
             return Double.NaN;
         }
-        if (t - previousRequest < REPORT_GAP_MS) {
+        long gap = intervals < 2 ? REPORT_GAP_MS : Math.min(REPORT_GAP_MS, (long) (intervalMean * 250));
+        if (t - previousRequest < gap) {
             return Double.NaN;
         }
         double interval = (t - lastReport) / 1000.0;
@@ -371,8 +374,10 @@ final class DeviceState extends SubjectState {
         v[2] = (float) (intervals >= 2 ? log2p(Math.min(intervalCv(), 8)) : 0);
         v[3] = (float) (SECURITY_WEIGHT * log2p(wSecurity));
         v[4] = (float) (REJECTION_WEIGHT * log2p(wRejected));
-        v[5] = (float) log2p(wHandshakes);
-        v[6] = (float) log2p(wOther);
+        // A resumption or a NAT rebinding is ordinary life for a device, and two can fall in one window
+        // by chance; only more count.
+        v[5] = (float) log2p(Math.max(0, wHandshakes - 2));
+        v[6] = (float) log2p(Math.max(0, wOther - 2));
         if (usualWindow < 0) {
             usualWindow = wRequests;
         } else {

@@ -1,0 +1,226 @@
+package org.m2mgw.anomaly.internal;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.m2mgw.anomaly.internal.engine.DetectionEngine;
+import org.m2mgw.anomaly.internal.engine.EngineSettings;
+import org.m2mgw.anomaly.internal.engine.Finding;
+import org.m2mgw.api.access.DeviceAccessControl;
+import org.m2mgw.api.alert.Alert;
+import org.m2mgw.api.runtime.StatusProvider;
+import org.m2mgw.api.traffic.TrafficEvent;
+import org.m2mgw.api.traffic.TrafficEventListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds every {@link TrafficEvent} to the detection engine on a worker thread of its own (the
+ * transports' I/O threads never wait for detection), posts the alerts to Event Admin (the cloud
+ * connection publishes them), keeps the recent ones for the console, and applies each finding's
+ * action through {@link DeviceAccessControl}.
+ */
+@Component(name = AnomalyDetector.PID, immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = "service.pid=" + AnomalyDetector.PID,
+        service = {ConfigurableComponent.class, TrafficEventListener.class, StatusProvider.class, AnomalyDetector.class})
+@Designate(ocd = AnomalyConfig.class)
+public class AnomalyDetector implements ConfigurableComponent, TrafficEventListener, StatusProvider {
+    static final String PID = "org.m2mgw.anomaly";
+    private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetector.class);
+    private static final int QUEUE = 100_000;
+    private static final int RECENT = 100;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EventAdmin eventAdmin;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeviceAccessControl access;
+
+    private final BlockingQueue<TrafficEvent> events = new ArrayBlockingQueue<>(QUEUE);
+    private final ArrayDeque<Finding> recent = new ArrayDeque<>();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder alerts = new LongAdder();
+    private final LongAdder actions = new LongAdder();
+    private final boolean enabled;
+    private final String configError;
+    private final DetectionEngine engine;
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    @Activate
+    public AnomalyDetector(Map<String, Object> properties) {
+        Object on = properties.get("detector.enabled");
+        enabled = on == null || Boolean.parseBoolean(on.toString());
+        DetectionEngine e = null;
+        String error = null;
+        if (enabled) {
+            try {
+                e = new DetectionEngine(EngineSettings.from(properties));
+            } catch (IllegalArgumentException ex) {
+                error = ex.getMessage();
+                LOG.error("Anomaly detector not started, invalid configuration of {}: {}", PID, error);
+            }
+        }
+        engine = e;
+        configError = error;
+        if (engine != null) {
+            worker = new Thread(this::work, "m2mgw-anomaly");
+            worker.setDaemon(true);
+            worker.start();
+        } else {
+            worker = null;
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        running = false;
+        if (worker != null) {
+            worker.interrupt();
+            worker.join(5000);
+        }
+    }
+
+    @Override
+    public void onEvent(TrafficEvent event) {
+        if (engine != null && !events.offer(event)) {
+            dropped.increment();
+        }
+    }
+
+    private void work() {
+        long nextTick = System.nanoTime();
+        while (running) {
+            try {
+                TrafficEvent e = events.poll(200, TimeUnit.MILLISECONDS);
+                List<Finding> findings = new ArrayList<>();
+                if (e != null) {
+                    findings.addAll(engine.onEvent(e));
+                }
+                if (System.nanoTime() - nextTick >= 0) {
+                    findings.addAll(engine.tick(Instant.now()));
+                    nextTick = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                }
+                findings.forEach(this::handle);
+            } catch (InterruptedException ie) {
+                return;
+            } catch (RuntimeException re) {
+                // Detection must never stop for good; one line and carry on.
+                LOG.error("Anomaly detector: event processing failed: {}", re.toString());
+            }
+        }
+    }
+
+    void handle(Finding f) {
+        alerts.increment();
+        Alert a = f.alert();
+        synchronized (recent) {
+            if (recent.size() >= RECENT) {
+                recent.pollFirst();
+            }
+            recent.addLast(f);
+        }
+        LOG.warn("ALERT {} {} by {} (score {}): {}; action {}", a.severity(), a.subject(), a.detector(),
+                String.format("%.1f", a.score()), a.reason(), f.action());
+        EventAdmin ea = eventAdmin;
+        if (ea != null) {
+            Map<String, Object> props = new HashMap<>();
+            props.put(Alert.PROP_ID, a.id());
+            props.put(Alert.PROP_SUBJECT, a.subject());
+            props.put(Alert.PROP_DETECTOR, a.detector());
+            props.put(Alert.PROP_SEVERITY, a.severity().name());
+            props.put(Alert.PROP_SCORE, a.score());
+            props.put(Alert.PROP_REASON, a.reason());
+            props.put("alert.time", a.time().toString());
+            props.put("alert.action", f.action().configName());
+            props.put("alert.features", new LinkedHashMap<>(a.features()));
+            ea.postEvent(new Event(Alert.TOPIC, props));
+        }
+        DeviceAccessControl ac = access;
+        if (ac == null) {
+            return;
+        }
+        try {
+            switch (f.action()) {
+                case THROTTLE -> ac.throttle(a.subject(), f.throttleRatePerSecond(), f.duration(), a.reason(), a.detector());
+                case QUARANTINE -> ac.quarantine(a.subject(), f.duration(), a.reason(), a.detector());
+                case BLOCK_ADDRESS -> ac.blockAddress(hostOf(a.subject()), f.duration(), a.reason(), a.detector());
+                default -> {
+                    return;
+                }
+            }
+            actions.increment();
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Anomaly detector: action {} on {} not applied: {}", f.action(), a.subject(), e.getMessage());
+        }
+    }
+
+    /** Addresses come as host:port or [v6]:port in events; blocks take the host. */
+    static String hostOf(String subject) {
+        if (subject.startsWith("[")) {
+            int end = subject.indexOf(']');
+            return end > 0 ? subject.substring(1, end) : subject;
+        }
+        int colon = subject.lastIndexOf(':');
+        return colon > 0 && subject.indexOf(':') == colon ? subject.substring(0, colon) : subject;
+    }
+
+    /** @return the most recent findings, oldest first */
+    public List<Finding> recentFindings() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
+    @Override
+    public String statusName() {
+        return PID;
+    }
+
+    @Override
+    public String statusLine() {
+        if (!enabled) {
+            return "disabled (detector.enabled=false)";
+        }
+        if (engine == null) {
+            return "not running: " + configError;
+        }
+        Finding last;
+        synchronized (recent) {
+            last = recent.peekLast();
+        }
+        return "running; " + alerts.sum() + " alerts" + (last == null ? "" : "; last: " + last.alert());
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("events.queued", (long) events.size());
+        out.put("events.dropped", dropped.sum());
+        out.put("alerts", alerts.sum());
+        out.put("actions", actions.sum());
+        if (engine != null) {
+            out.putAll(engine.counters());
+        }
+        return out;
+    }
+}
