@@ -77,20 +77,15 @@ public class GatewayCrashIT {
         try {
             String file = gateway.awaitOutput("password generated in (\\S+) \\(", 60_000);
             String password = Files.readString(Path.of(file)).strip();
-            Path demo = Paths.get(System.getProperty("m2mgw.distro.jar")).getParent().getParent().getParent()
-                    .resolve("gateway-config/devices/demo-devices.json");
-            awaitPost(gateway, "/system/console/configMgr/org.m2mgw.registry", password,
-                    "apply=true&action=ajaxConfigManager&propertylist=registry.import.file,registry.import.interval.seconds"
-                            + "&registry.import.interval.seconds=10&registry.import.file="
-                            + URLEncoder.encode(demo.toString(), StandardCharsets.UTF_8));
+            // The demo device the distro registered at first start, with its random key.
+            String key = Files.readString(data.resolve("demo/demo-sensor-1.key")).strip();
             awaitPost(gateway, "/system/console/configMgr/org.m2mgw.cloud.mqtt~default", password,
                     "apply=true&action=ajaxConfigManager&propertylist=broker.url,mqtt.version&mqtt.version=5"
                             + "&broker.url=" + URLEncoder.encode(uplink.url(), StandardCharsets.UTF_8));
             gateway.awaitOutput("Cloud connection default connected to " + Pattern.quote(uplink.url()), 30_000);
-            gateway.awaitOutput("Imported .*demo-devices.json", 30_000);
 
             for (int i = 0; i < 40; i++, sent++) {
-                if (post(i)) {
+                if (post(i, key)) {
                     acknowledged.add(i);
                 }
                 if (i == 9) {
@@ -145,9 +140,9 @@ public class GatewayCrashIT {
         }
     }
 
-    private static boolean post(int seq) throws Exception {
+    private static boolean post(int seq, String key) throws Exception {
         Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "5", "-m", "post",
-                "-u", "demo-sensor-1", "-k", "demo-secret-0001", "-t", "json", "-e", "{\"seq\":" + seq + "}",
+                "-u", "demo-sensor-1", "-k", key, "-t", "json", "-e", "{\"seq\":" + seq + "}",
                 "coaps://127.0.0.1:5684/telemetry/crash").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(15, TimeUnit.SECONDS);

@@ -57,6 +57,7 @@ public class StandaloneDistroIT {
     private static String password;
     private static int brokerPort;
     private static String gatewayId;
+    private static String demoKey;
 
     @BeforeClass
     public static void startGateway() throws Exception {
@@ -126,6 +127,12 @@ public class StandaloneDistroIT {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pwFile)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(gateway.dataDir)));
         assertFalse("the password never appears in the log", gateway.output().contains(password));
+
+        Path demoKeyFile = gateway.dataDir.resolve("demo/demo-sensor-1.key");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(demoKeyFile)));
+        String key = Files.readString(demoKeyFile).strip();
+        assertTrue(key.length() >= 16);
+        assertFalse("the demo key never appears in the log", gateway.output().contains(key));
     }
 
     @Test
@@ -213,14 +220,9 @@ public class StandaloneDistroIT {
 
     @Test
     public void c2_demoDeviceConnectsWithLibcoap_andCountersShowInTheConsole() throws Exception {
-        Path demo = Paths.get(System.getProperty("m2mgw.distro.jar")).getParent().getParent().getParent()
-                .resolve("gateway-config/devices/demo-devices.json");
-        int status = gateway.consolePost("/system/console/configMgr/org.m2mgw.registry", "admin", password,
-                "apply=true&action=ajaxConfigManager&propertylist=registry.import.file,registry.import.interval.seconds"
-                        + "&registry.import.interval.seconds=10&registry.import.file="
-                        + java.net.URLEncoder.encode(demo.toString(), StandardCharsets.UTF_8));
-        assertTrue("console accepted the post: " + status, status < 400);
-        gateway.awaitOutput("Imported .*demo-devices.json", 15_000);
+        // The demo device the distro registered at first start, with its random key (README flow).
+        demoKey = Files.readString(gateway.dataDir.resolve("demo/demo-sensor-1.key")).strip();
+        int status;
         // The default cloud connection publishes to the embedded broker, which b1 moved.
         status = gateway.consolePost("/system/console/configMgr/org.m2mgw.cloud.mqtt~default", "admin", password,
                 "apply=true&action=ajaxConfigManager&propertylist=broker.url,mqtt.version"
@@ -237,7 +239,7 @@ public class StandaloneDistroIT {
             new String(m.getPayload(), StandardCharsets.UTF_8)}));
 
         Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "8", "-m", "post", "-u", "demo-sensor-1",
-                "-k", "demo-secret-0001", "-t", "json", "-e", "{\"t\":21.5}",
+                "-k", demoKey, "-t", "json", "-e", "{\"t\":21.5}",
                 "coaps://127.0.0.1:5684/telemetry/temp").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
@@ -272,7 +274,7 @@ public class StandaloneDistroIT {
 
     private static String coap(String method, String path) throws Exception {
         Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "8", "-m", method, "-u",
-                "demo-sensor-1", "-k", "demo-secret-0001", "-t", "json", "-e", method.equals("post") ? "{\"q\":1}" : "",
+                "demo-sensor-1", "-k", demoKey, "-t", "json", "-e", method.equals("post") ? "{\"q\":1}" : "",
                 "coaps://127.0.0.1:5684/" + path)
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
