@@ -22,9 +22,13 @@ public enum TrafficEventType {
     REQUEST,
     /** A request was refused; {@link TrafficEvent#reason()} says why. */
     REQUEST_REJECTED,
-    /** Bytes received from the device, at the datagram level. */
+    /**
+     * Bytes received from the device: one event per message, {@link TrafficEvent#bytes()} is the
+     * size of the decrypted application message (for CoAP, the whole CoAP message; the DTLS record
+     * overhead is not included).
+     */
     BYTES_IN,
-    /** Bytes sent to the device, at the datagram level. */
+    /** Bytes sent to the device, counted like {@link #BYTES_IN}. */
     BYTES_OUT,
     /** The device's address changed while it kept its session (connection id). */
     ADDRESS_CHANGED,

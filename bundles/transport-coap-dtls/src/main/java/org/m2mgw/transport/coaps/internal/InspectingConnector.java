@@ -40,12 +40,16 @@ final class InspectingConnector implements Connector, PersistentComponent {
         });
     }
 
+    private String deviceOf(java.security.Principal p) {
+        return p == null ? null : credentials.deviceOf(p).map(d -> d.deviceId()).orElse(null);
+    }
+
     private void inspect(RawData raw) {
+        String device = deviceOf(raw.getSenderIdentity());
+        traffic.report(TrafficEventType.BYTES_IN, device, raw.getInetSocketAddress(), null, null, raw.getSize());
         try {
             parser.parseMessage(raw.getBytes());
         } catch (RuntimeException malformed) {
-            String device = raw.getSenderIdentity() == null ? null
-                    : credentials.deviceOf(raw.getSenderIdentity()).map(d -> d.deviceId()).orElse(null);
             String reason = malformed.getMessage() == null ? malformed.getClass().getSimpleName()
                     : malformed.getMessage();
             traffic.reject(TrafficEventType.MALFORMED_INPUT, device, raw.getInetSocketAddress(),
@@ -70,6 +74,11 @@ final class InspectingConnector implements Connector, PersistentComponent {
 
     @Override
     public void send(RawData msg) {
+        org.eclipse.californium.elements.EndpointContext ctx = msg.getEndpointContext();
+        if (ctx != null) {
+            traffic.report(TrafficEventType.BYTES_OUT, deviceOf(ctx.getPeerIdentity()), ctx.getPeerAddress(), null,
+                    null, msg.getSize());
+        }
         dtls.send(msg);
     }
 

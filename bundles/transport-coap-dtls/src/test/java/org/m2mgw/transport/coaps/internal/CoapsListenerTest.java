@@ -179,6 +179,11 @@ class CoapsListenerTest {
         assertThat(m.security().connectionId()).as("CID negotiated").isTrue();
         await("handshake event", () -> events.count(TrafficEventType.HANDSHAKE_SUCCEEDED) == 1);
         assertThat(events.of(TrafficEventType.HANDSHAKE_SUCCEEDED).get(0).deviceId()).contains("dev1");
+        await("bytes out reported", () -> events.count(TrafficEventType.BYTES_OUT) >= 1);
+        TrafficEvent in = events.of(TrafficEventType.BYTES_IN).get(0);
+        assertThat(in.deviceId()).contains("dev1");
+        assertThat(in.bytes()).isGreaterThan("{\"t\":21.5}".length());
+        assertThat(events.of(TrafficEventType.BYTES_OUT).get(0).deviceId()).contains("dev1");
     }
 
     @Test
