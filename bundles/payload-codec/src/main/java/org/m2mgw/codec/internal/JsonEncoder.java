@@ -41,12 +41,7 @@ public final class JsonEncoder implements PayloadEncoder {
     @Override
     public byte[] encode(DeviceMessage message, String gatewayId) throws PayloadException {
         Objects.requireNonNull(gatewayId, "gatewayId");
-        Decoded decoded;
-        try {
-            decoded = PayloadDecoder.decode(message);
-        } catch (Malformed e) {
-            throw new PayloadException(message, e.getMessage());
-        }
+        Decoded decoded = PayloadDecoder.decodeForEncoding(message);
         SecuritySummary s = message.security();
         CBORObject security = CBORObject.NewOrderedMap()
                 .Add("protocol", s.protocol())

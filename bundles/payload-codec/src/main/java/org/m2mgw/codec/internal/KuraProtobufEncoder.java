@@ -61,12 +61,7 @@ public final class KuraProtobufEncoder implements PayloadEncoder {
     @Override
     public byte[] encode(DeviceMessage message, String gatewayId) throws PayloadException {
         Objects.requireNonNull(gatewayId, "gatewayId");
-        Decoded decoded;
-        try {
-            decoded = PayloadDecoder.decode(message);
-        } catch (Malformed e) {
-            throw new PayloadException(message, e.getMessage());
-        }
+        Decoded decoded = PayloadDecoder.decodeForEncoding(message);
         Map<String, Metric> metrics = new LinkedHashMap<>();
         metrics.put(DEVICE, new Metric(DEVICE, TYPE_STRING, message.deviceId()));
         metrics.put(RESOURCE, new Metric(RESOURCE, TYPE_STRING, message.resource()));

@@ -34,6 +34,20 @@ final class PayloadDecoder {
     }
 
     /**
+     * @param message a device message
+     * @return its payload, decoded
+     * @throws org.m2mgw.codec.PayloadException naming the device, resource and reason if it does not
+     *     decode
+     */
+    static Decoded decodeForEncoding(DeviceMessage message) throws org.m2mgw.codec.PayloadException {
+        try {
+            return decode(message);
+        } catch (Malformed e) {
+            throw new org.m2mgw.codec.PayloadException(message, e.getMessage());
+        }
+    }
+
+    /**
      * @param message the message
      * @return its payload, decoded
      * @throws Malformed if the payload does not decode as its content format says
