@@ -149,6 +149,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         setHelloVerifyForPsk(cfg);
         cfg.set(DtlsConfig.DTLS_USE_ANTI_REPLAY_FILTER, true);
         cfg.set(DtlsConfig.DTLS_SERVER_USE_SESSION_ID, true);
+        // Californium's default deduplicator keeps every exchange for EXCHANGE_LIFETIME (247 s):
+        // at 10,000 requests/s that is millions of entries and an OutOfMemoryError. Per peer, a
+        // device with NSTART 1 needs only its last few message ids to spot a retransmission.
+        cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
+        cfg.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, 16);
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, Math.max(settings.maxPayloadBytes(), 1024));
 
         InetSocketAddress bind = new InetSocketAddress(settings.address(), settings.port());

@@ -1,0 +1,53 @@
+package org.m2mgw.bench.loadgen;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters and latency samples of one measured phase; thread-safe. */
+public final class Stats {
+    private long[] latenciesNanos = new long[1 << 16];
+    private int count;
+    final LongAdder ok = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder timeouts = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder coapRetransmissions = new LongAdder();
+    final LongAdder dtlsRetransmissions = new LongAdder();
+    final LongAdder handshakes = new LongAdder();
+
+    synchronized void latency(long nanos) {
+        if (count == latenciesNanos.length) {
+            latenciesNanos = Arrays.copyOf(latenciesNanos, count * 2);
+        }
+        latenciesNanos[count++] = nanos;
+    }
+
+    /** @return the result over {@code seconds} of measurement */
+    public synchronized Result result(String name, double seconds) {
+        long[] sorted = Arrays.copyOf(latenciesNanos, count);
+        Arrays.sort(sorted);
+        return new Result(name, ok.sum(), seconds, ok.sum() / seconds,
+                percentileMs(sorted, 0.50), percentileMs(sorted, 0.99), percentileMs(sorted, 0.999),
+                errors.sum(), timeouts.sum(), refused.sum(), coapRetransmissions.sum(), dtlsRetransmissions.sum());
+    }
+
+    private static double percentileMs(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    /** What one phase measured. Latencies in milliseconds; refused = 4.xx/5.xx answers. */
+    public record Result(String name, long ok, double seconds, double perSecond, double p50Ms, double p99Ms,
+            double p999Ms, long errors, long timeouts, long refused, long coapRetransmissions,
+            long dtlsRetransmissions) {
+
+        public String line() {
+            return String.format("%-28s %10.0f/s  ok=%d  p50=%.2f ms  p99=%.2f ms  p99.9=%.2f ms  errors=%d "
+                    + "(timeouts=%d, refused=%d)  retransmissions coap=%d dtls=%d", name, perSecond, ok, p50Ms,
+                    p99Ms, p999Ms, errors, timeouts, refused, coapRetransmissions, dtlsRetransmissions);
+        }
+    }
+}
