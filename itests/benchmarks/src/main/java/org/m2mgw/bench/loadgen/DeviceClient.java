@@ -38,11 +38,17 @@ public final class DeviceClient implements AutoCloseable {
 
     public DeviceClient(Fleet.Device device, URI target, Configuration cfg, ScheduledExecutorService executor,
             ScheduledExecutorService secondary, String bindAddress) throws IOException {
+        this(device, target, cfg, executor, secondary, new InetSocketAddress(bindAddress, 0));
+    }
+
+    /** A device bound to a given local address and port (many devices need many addresses). */
+    public DeviceClient(Fleet.Device device, URI target, Configuration cfg, ScheduledExecutorService executor,
+            ScheduledExecutorService secondary, InetSocketAddress bind) throws IOException {
         this.device = device;
         this.target = target;
         this.peer = new InetSocketAddress(target.getHost(), target.getPort() < 0 ? 5684 : target.getPort());
         DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(cfg)
-                .setAddress(new InetSocketAddress(bindAddress, 0))
+                .setAddress(bind)
                 .setAdvancedPskStore(new AdvancedSinglePskStore(device.identity(), device.key()))
                 .build();
         connector = new DTLSConnector(dtls);

@@ -55,6 +55,11 @@ public final class Fleet {
         return new Fleet(devices.subList(0, Math.min(n, devices.size())));
     }
 
+    /** Devices {@code from} to {@code from + n - 1}. */
+    public Fleet slice(int from, int n) {
+        return new Fleet(devices.subList(from, Math.min(devices.size(), from + n)));
+    }
+
     /** Generates {@code n} devices named {@code prefix-000001}... with keys derived from {@code seed}. */
     public static Fleet generate(int n, String prefix, String seed) {
         try {
@@ -113,7 +118,7 @@ public final class Fleet {
         HexFormat hex = HexFormat.of();
         for (int i = 0; i < devices.size(); i++) {
             Device d = devices.get(i);
-            sb.append("{\"id\":\"").append(d.id()).append("\",\"resources\":[\"telemetry/*\",\"events/*\"],")
+            sb.append("{\"id\":\"").append(d.id()).append("\",\"resources\":[\"telemetry/*\",\"events/*\",\"commands\"],")
                     .append("\"psk\":{\"identity\":\"").append(d.identity()).append("\",\"key\":\"hex:")
                     .append(hex.formatHex(d.key())).append("\"}}").append(i + 1 < devices.size() ? ",\n" : "\n");
         }

@@ -74,7 +74,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /** The client side's Californium configuration: one receiver thread per device. */
-    static Configuration clientConfiguration(CipherSuite... suites) {
+    public static Configuration clientConfiguration(CipherSuite... suites) {
         Configuration cfg = Configuration.createStandardWithoutFile();
         cfg.set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY);
         cfg.set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(suites));

@@ -28,7 +28,8 @@ public final class Stats {
         Arrays.sort(sorted);
         return new Result(name, ok.sum(), seconds, ok.sum() / seconds,
                 percentileMs(sorted, 0.50), percentileMs(sorted, 0.99), percentileMs(sorted, 0.999),
-                errors.sum(), timeouts.sum(), refused.sum(), coapRetransmissions.sum(), dtlsRetransmissions.sum());
+                errors.sum(), timeouts.sum(), refused.sum(), coapRetransmissions.sum(), dtlsRetransmissions.sum(),
+                handshakes.sum());
     }
 
     private static double percentileMs(long[] sorted, double p) {
@@ -42,7 +43,7 @@ public final class Stats {
     /** What one phase measured. Latencies in milliseconds; refused = 4.xx/5.xx answers. */
     public record Result(String name, long ok, double seconds, double perSecond, double p50Ms, double p99Ms,
             double p999Ms, long errors, long timeouts, long refused, long coapRetransmissions,
-            long dtlsRetransmissions) {
+            long dtlsRetransmissions, long handshakes) {
 
         public String line() {
             return String.format("%-28s %10.0f/s  ok=%d  p50=%.2f ms  p99=%.2f ms  p99.9=%.2f ms  errors=%d "

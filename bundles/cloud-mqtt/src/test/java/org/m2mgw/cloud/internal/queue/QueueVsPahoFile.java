@@ -49,7 +49,8 @@ public final class QueueVsPahoFile {
         }
     }
 
-    private static double queue(int producers, int seconds) throws Exception {
+    /** @return messages per second made durable by the queue, {@code producers} waiting each */
+    public static double queue(int producers, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("queue-bench");
         LongAdder done = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
@@ -73,7 +74,8 @@ public final class QueueVsPahoFile {
         }
     }
 
-    private static double paho(int producers, int seconds) throws Exception {
+    /** @return messages per second persisted by Paho's file persistence, one directory per producer */
+    public static double paho(int producers, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("paho-bench");
         LongAdder done = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();

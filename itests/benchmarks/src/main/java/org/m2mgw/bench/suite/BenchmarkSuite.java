@@ -1,0 +1,437 @@
+package org.m2mgw.bench.suite;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.m2mgw.bench.baseline.BareScandiumServer;
+import org.m2mgw.bench.loadgen.Fleet;
+import org.m2mgw.bench.loadgen.IdleSessions;
+import org.m2mgw.bench.loadgen.LoadGenerator;
+import org.m2mgw.bench.loadgen.LoadGenerator.Mode;
+import org.m2mgw.bench.loadgen.Stats;
+import org.m2mgw.cloud.internal.Mosquitto;
+import org.m2mgw.cloud.internal.queue.QueueVsPahoFile;
+
+/**
+ * The benchmark suite: starts mosquitto, the exported gateway distro and the bare Scandium
+ * baseline, each in its own process on loopback, runs every scenario against the gateway and its
+ * same-run baseline, prints a table and writes {@code results.json}. Run it with
+ * {@code itests/benchmarks/bench} ({@code --smoke} for a few seconds of tiny load).
+ */
+public final class BenchmarkSuite {
+
+    private final Profile profile;
+    private final Path work;
+    private final List<Row> rows = new ArrayList<>();
+    private final StringBuilder notes = new StringBuilder();
+    private Fleet fleet;
+    private Mosquitto broker;
+    private GatewayProcess gateway;
+    private GatewayProcess bare;
+    private URI gatewayUri;
+    private URI bareUri;
+
+    private BenchmarkSuite(Profile profile, Path work) {
+        this.profile = profile;
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Profile profile = Profile.full();
+        Path out = Path.of("target", "bench");
+        Path distro = Path.of(System.getProperty("m2mgw.distro.jar", "distro/target/m2mgw.jar"));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--smoke" -> profile = Profile.smoke();
+                case "--full" -> profile = Profile.full();
+                case "--out" -> out = Path.of(args[++i]);
+                case "--distro" -> distro = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: BenchmarkSuite [--smoke|--full] [--out DIR] [--distro m2mgw.jar]");
+                    System.exit(2);
+                }
+            }
+        }
+        List<Row> rows = run(profile, out.toAbsolutePath(), distro.toAbsolutePath());
+        long missed = rows.stream().filter(r -> Boolean.FALSE.equals(r.met())).count();
+        System.out.printf("%d scenario(s), %d target(s) missed%n", rows.size(), missed);
+    }
+
+    /** Runs the suite; returns its rows (also printed and written to {@code out/results.json}). */
+    public static List<Row> run(Profile profile, Path out, Path distroJar) throws Exception {
+        if (!Files.isRegularFile(distroJar)) {
+            throw new IllegalStateException(distroJar + " not found: build the distro first (mvn -DskipTests install)");
+        }
+        deleteTree(out);
+        Files.createDirectories(out);
+        BenchmarkSuite suite = new BenchmarkSuite(profile, out);
+        long t0 = System.nanoTime();
+        try {
+            suite.setUp(distroJar);
+            suite.scenarios();
+        } finally {
+            suite.tearDown();
+        }
+        double minutes = (System.nanoTime() - t0) / 6e10;
+        suite.report(minutes);
+        return suite.rows;
+    }
+
+    static Row rowFor(List<Row> rows, String scenario) {
+        return rows.stream().filter(r -> r.scenario().equals(scenario)).findFirst().orElse(null);
+    }
+
+    private void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench %s] %s%n", Instant.now().toString().substring(11, 19),
+                String.format(Locale.ROOT, format, args));
+    }
+
+    private void setUp(Path distroJar) throws Exception {
+        fleet = Fleet.generate(profile.fleetSize(), "bench", "m2mgw-bench-" + System.nanoTime());
+        Path registry = work.resolve("devices.json");
+        fleet.writeRegistry(registry);
+        log("%s run: %d generated devices in %s", profile.name(), fleet.size(), registry);
+
+        Path mq = work.resolve("mosquitto");
+        Files.createDirectories(mq);
+        broker = new Mosquitto(mq, "persistence false\n").start();
+        log("mosquitto on %s", broker.url());
+
+        int barePort = GatewayProcess.freePort();
+        bare = GatewayProcess.java("512m", work.resolve("bare-scandium.log"), BareScandiumServer.class.getName(),
+                Integer.toString(barePort), registry.toString());
+        bareUri = URI.create("coaps://127.0.0.1:" + barePort);
+
+        gateway = GatewayProcess.gateway(distroJar, work.resolve("gateway"), "512m", List.of());
+        int at = gateway.await("CoAPS listener \\S+ listening on udp", 0, 120_000);
+        while (!Files.exists(work.resolve("gateway/console/admin-password"))) {
+            Thread.sleep(100);
+        }
+        int port = GatewayProcess.freePort();
+        gatewayUri = URI.create("coaps://127.0.0.1:" + port);
+        // The embedded broker is not used: the gateway publishes to mosquitto.
+        gateway.configure("org.m2mgw.broker", GatewayProcess.props("broker.enabled", "false"));
+        detection(true);
+        gateway.configure("org.m2mgw.cloud.mqtt~default", GatewayProcess.props("broker.url", broker.url(),
+                "mqtt.version", "3.1.1"));
+        gateway.configure("org.m2mgw.transport.coaps~default", GatewayProcess.props("listener.address", "127.0.0.1",
+                "listener.port", Integer.toString(port), "dtls.max.connections", "150000"));
+        gateway.configure("org.m2mgw.registry", GatewayProcess.props("registry.import.file", registry.toString()));
+        long importStart = System.nanoTime();
+        at = gateway.await("Imported \\S+devices.json: [^\\n]*", 0, 600_000);
+        log("gateway imported %d devices in %.1f s", fleet.size(), (System.nanoTime() - importStart) / 1e9);
+        gateway.await("Cloud connection \\S+ connected to " + broker.url().replace(".", "\\."), 0, 60_000);
+        gateway.await("listening on udp 127\\.0\\.0\\.1:" + port, 0, 60_000);
+        bare.await("bare scandium server on", 0, 60_000);
+        log("gateway (pid %d) and bare scandium (pid %d) ready", gateway.pid(), bare.pid());
+    }
+
+    private void scenarios() throws Exception {
+        long[] idleBefore = {gateway.liveHeapBytes(), bare.liveHeapBytes()};
+        long idleAt = System.nanoTime();
+        Fleet idleFleet = fleet.slice(1000, profile.idleSessions());
+        int parallel = 16;
+        long t = System.nanoTime();
+        int idleGw = IdleSessions.establish(gatewayUri, idleFleet, idleFleet.size(), parallel, 10);
+        log("idle sessions: %d of %d on the gateway in %.1f s", idleGw, idleFleet.size(), (System.nanoTime() - t) / 1e9);
+        t = System.nanoTime();
+        int idleBare = IdleSessions.establish(bareUri, idleFleet, idleFleet.size(), parallel, 11);
+        log("idle sessions: %d of %d on bare scandium in %.1f s", idleBare, idleFleet.size(), (System.nanoTime() - t) / 1e9);
+
+        loadScenario("full PSK handshakes/s (CCM_8, cookie)", Mode.HANDSHAKE, fleet.slice(0, 100),
+                profile.handshakeClients(), 0.85, "handshakes/s");
+        loadScenario("session resumptions/s", Mode.RESUME, fleet.slice(100, 100), profile.handshakeClients(), 0.85,
+                "resumptions/s");
+        endToEnd();
+        cloudBaselines();
+        restartWithSessions();
+        backlogDrain();
+
+        // Idle sessions are measured last: a device's one request leaves a CoAP deduplication
+        // entry for EXCHANGE_LIFETIME (247 s); an idle gateway holds only the sessions.
+        long wait = TimeUnit.SECONDS.toNanos(250) - (System.nanoTime() - idleAt);
+        if (profile.idleSessions() >= 10_000 && wait > 0) {
+            log("waiting %d s for the exchange lifetime of the idle sessions' requests", TimeUnit.NANOSECONDS.toSeconds(wait));
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
+        }
+        double perGw = (gateway.liveHeapBytes() - idleBefore[0]) / (double) Math.max(1, idleGw);
+        double perBare = (bare.liveHeapBytes() - idleBefore[1]) / (double) Math.max(1, idleBare);
+        double projected = perGw * 100_000 / (1024 * 1024);
+        rows.add(new Row("idle sessions: heap per session", "bytes", perGw, "bare Scandium", perBare, true,
+                "<= 4096 B each (100,000 in <= 512 MiB)", idleGw == idleFleet.size() && perGw <= 4096,
+                String.format(Locale.ROOT, "%d of %d sessions held (bare %d), heap after full GC; 100k would use "
+                        + "%.0f MiB; gateway -Xmx512m", idleGw, idleFleet.size(), idleBare, projected)));
+    }
+
+    private void loadScenario(String name, Mode mode, Fleet devices, int clients, double targetRatio, String unit)
+            throws Exception {
+        double[] gw = new double[profile.rounds()];
+        double[] base = new double[profile.rounds()];
+        Stats.Result lastGw = null;
+        for (int r = 0; r < profile.rounds(); r++) {
+            Stats.Result b = measure(bareUri, devices, clients, mode, 0, "bare " + mode);
+            Stats.Result g = measure(gatewayUri, devices, clients, mode, 0, "gateway " + mode);
+            base[r] = b.perSecond();
+            gw[r] = g.perSecond();
+            lastGw = g;
+        }
+        double g = median(gw);
+        double b = median(base);
+        rows.add(new Row(name, unit, g, "bare Scandium", b, false, ">= " + targetRatio + " x bare Scandium",
+                g >= targetRatio * b && lastGw.errors() == 0, String.format(Locale.ROOT,
+                        "%d devices closed loop, median of %d; gateway p99 %.1f ms, errors %d", clients,
+                        profile.rounds(), lastGw.p99Ms(), lastGw.errors())));
+    }
+
+    private Stats.Result measure(URI target, Fleet devices, int clients, Mode mode, double rate, String label)
+            throws Exception {
+        try (LoadGenerator gen = new LoadGenerator(devices, target, clients)) {
+            if (mode != Mode.HANDSHAKE) {
+                int failed = gen.connectAll(32);
+                if (failed > 0) {
+                    log("%s: %d devices could not connect", label, failed);
+                }
+            }
+            Stats.Result r = gen.run(label, mode, rate, Duration.ofSeconds(profile.warmupSeconds()),
+                    Duration.ofSeconds(profile.measureSeconds()));
+            log("%s", r.line());
+            return r;
+        }
+    }
+
+    private void endToEnd() throws Exception {
+        Fleet devices = fleet.slice(200, profile.postClients());
+        int clients = profile.postClients();
+        double[] gw = new double[profile.rounds()];
+        double[] base = new double[profile.rounds()];
+        double[] delivered = new double[profile.rounds()];
+        double[] p99 = new double[profile.rounds()];
+        long errors = 0;
+        try (Mqtt.Subscriber sub = new Mqtt.Subscriber(broker.url(), "m2mgw/#")) {
+            for (int r = 0; r < profile.rounds(); r++) {
+                base[r] = measure(bareUri, devices, clients, Mode.POST, 0, "bare POST").perSecond();
+                long s0 = sub.count();
+                long t0 = System.nanoTime();
+                Stats.Result g = measure(gatewayUri, devices, clients, Mode.POST, 0, "gateway POST e2e");
+                delivered[r] = (sub.count() - s0) / ((System.nanoTime() - t0) / 1e9);
+                gw[r] = g.perSecond();
+                p99[r] = g.p99Ms();
+                errors += g.errors();
+            }
+            long drained = awaitQueueEmpty(60);
+            log("gateway queue after the e2e runs: %d waiting", drained);
+        }
+        double g = median(gw);
+        double p = median(p99);
+        rows.add(new Row("secured POSTs end to end", "msgs/s", g, "bare Scandium (ack at once)", median(base), false,
+                ">= 10,000/s, p99 device ack <= 25 ms", g >= 10_000 && p <= 25 && errors == 0,
+                String.format(Locale.ROOT, "%d devices closed loop; p99 %.1f ms; subscriber received %.0f/s "
+                        + "during the runs (incl. warm-up backlog); errors %d", clients, p, median(delivered),
+                        errors)));
+        // the same load with detection switched off: the cost of detection
+        detection(false);
+        Thread.sleep(2000);
+        double[] off = new double[profile.rounds()];
+        for (int r = 0; r < profile.rounds(); r++) {
+            off[r] = measure(gatewayUri, devices, clients, Mode.POST, 0, "gateway POST, detection off").perSecond();
+        }
+        detection(true);
+        awaitQueueEmpty(60);
+        double o = median(off);
+        rows.add(new Row("cost of detection (e2e POSTs, detection on)", "msgs/s", g, "detection off", o, false,
+                ">= 0.90 x detection off", g >= 0.9 * o, "same devices and load, median of " + profile.rounds()));
+    }
+
+    /**
+     * Detection on or off. Its actions only log, and loopback (where every simulated device lives)
+     * is allowlisted, so the load itself is never throttled or blocked. The console replaces the
+     * whole configuration, so every property is sent each time.
+     */
+    private void detection(boolean on) throws IOException {
+        gateway.configure("org.m2mgw.anomaly", GatewayProcess.props("detector.enabled", Boolean.toString(on),
+                "allowlist", "127.0.0.1", "action.rule.flood", "log", "action.rule.identity-guessing", "log"));
+    }
+
+    private long awaitQueueEmpty(int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long q = gateway.queued();
+        while (q > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            q = gateway.queued();
+        }
+        return q;
+    }
+
+    private void cloudBaselines() throws Exception {
+        double[] direct = new double[profile.rounds()];
+        for (int r = 0; r < profile.rounds(); r++) {
+            direct[r] = Mqtt.pahoDirect(broker.url(), 4, 256, 128, profile.warmupSeconds(), profile.measureSeconds());
+            log("paho direct QoS 1: %.0f msgs/s", direct[r]);
+        }
+        Row e2e = rowFor(rows, "secured POSTs end to end");
+        rows.add(new Row("cloud leg: gateway e2e vs Paho straight to the broker", "msgs/s",
+                e2e == null ? Double.NaN : e2e.gateway(), "Paho QoS 1, memory persistence (4 clients)",
+                median(direct), false, "report", null, "the ceiling of the cloud leg on this broker"));
+
+        int producers = 64;
+        double[] q = new double[profile.rounds()];
+        double[] p = new double[profile.rounds()];
+        for (int r = 0; r < profile.rounds(); r++) {
+            q[r] = QueueVsPahoFile.queue(producers, profile.queueSeconds());
+            p[r] = QueueVsPahoFile.paho(producers, profile.queueSeconds());
+            log("durable queue %.0f msgs/s, Paho file persistence %.0f msgs/s (%d producers)", q[r], p[r], producers);
+        }
+        double qm = median(q);
+        double pm = median(p);
+        rows.add(new Row("durable queue enqueue (fsync group commit)", "msgs/s", qm,
+                "Paho file persistence (" + producers + " producers)", pm, false, ">= 25 x Paho file persistence",
+                qm >= 25 * pm, producers + " producers, each waits until its message is durable; Paho gets one "
+                        + "directory per producer"));
+    }
+
+    private void restartWithSessions() throws Exception {
+        int n = profile.restartSessions();
+        Fleet devices = fleet.slice(1000, n);
+        try (LoadGenerator gen = new LoadGenerator(devices, gatewayUri, n)) {
+            int failed = gen.connectAll(64);
+            log("restart: %d of %d sessions live", n - failed, n);
+            int from = gateway.output().length();
+            gateway.bundle("org.m2mgw.transport-coap-dtls", "stop");
+            gateway.await("saved its device sessions", from, 60_000);
+            from = gateway.output().length();
+            long t0 = System.nanoTime();
+            gateway.bundle("org.m2mgw.transport-coap-dtls", "start");
+            gateway.await("restored \\d+ device sessions", from, 60_000);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            String line = gateway.output().substring(from);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("restored (\\d+) device sessions").matcher(line);
+            int restored = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            // every device sends on its old session: a lost session would time out or handshake again
+            Stats.Result after = gen.run("after restart", Mode.POST, 0.5, Duration.ZERO,
+                    Duration.ofSeconds(Math.max(3, profile.measureSeconds())));
+            long handshakes = countNewHandshakes(after);
+            log("restart: %d restored in %.2f s; afterwards %s", restored, seconds, after.line());
+            rows.add(new Row("restart with live sessions (transport bundle stop/start)", "s", seconds, "-",
+                    Double.NaN, true, "<= 2 s, 0 new full handshakes", seconds <= 2.0 && restored >= n - failed
+                            && after.errors() == 0 && handshakes == 0,
+                    String.format(Locale.ROOT, "%d sessions, %d restored; then %d requests on them, %d errors, "
+                            + "%d new handshakes", n - failed, restored, after.ok(), after.errors(), handshakes)));
+        }
+    }
+
+    private static long countNewHandshakes(Stats.Result r) {
+        return r.handshakes();
+    }
+
+    private void backlogDrain() throws Exception {
+        Fleet backlogDevices = fleet.slice(200, profile.postClients());
+        Fleet liveDevices = fleet.slice(1000 + profile.restartSessions(), 50);
+        broker.stop();
+        log("broker stopped: building a backlog for %d s", profile.backlogSeconds());
+        Stats.Result fill;
+        try (LoadGenerator gen = new LoadGenerator(backlogDevices, gatewayUri, backlogDevices.size())) {
+            gen.connectAll(32);
+            fill = gen.run("backlog fill", Mode.POST, 0, Duration.ZERO, Duration.ofSeconds(profile.backlogSeconds()));
+        }
+        long backlog = gateway.queued();
+        log("backlog: %d messages queued (%s)", backlog, fill.line());
+        try (LoadGenerator live = new LoadGenerator(liveDevices, gatewayUri, liveDevices.size())) {
+            live.connectAll(32);
+            CompletableFuture<Stats.Result> liveRun = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return live.run("live during drain", Mode.POST, 20, Duration.ZERO,
+                            Duration.ofSeconds(Math.max(5, profile.backlogSeconds() * 2)));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1000);
+            broker.start();
+            long t0 = System.nanoTime();
+            long q = gateway.queued();
+            while (q > liveDevices.size() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+                Thread.sleep(100);
+                q = gateway.queued();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Stats.Result liveResult = liveRun.get(5, TimeUnit.MINUTES);
+            double rate = backlog / seconds;
+            log("drained %d in %.1f s (%.0f msgs/s); live traffic: %s", backlog, seconds, rate, liveResult.line());
+            rows.add(new Row("backlog drain after a broker outage", "msgs/s", rate, "-", Double.NaN, false,
+                    ">= 10,000 msgs/s, live p99 <= 100 ms", rate >= 10_000 && liveResult.p99Ms() <= 100,
+                    String.format(Locale.ROOT, "%d queued by %d devices; drained in %.1f s (time includes the "
+                            + "gateway's reconnect); live: %d devices at 20/s, p99 %.1f ms, errors %d", backlog,
+                            backlogDevices.size(), seconds, liveDevices.size(), liveResult.p99Ms(),
+                            liveResult.errors())));
+        }
+    }
+
+    private void tearDown() throws InterruptedException {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (bare != null) {
+            bare.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private void report(double minutes) throws IOException {
+        String header = String.format(Locale.ROOT, "%-55s %14s %14s  %-40s %7s  %-40s %s", "scenario", "gateway",
+                "baseline", "baseline is", "ratio", "target", "result");
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "m2mgw benchmarks (%s run, %.1f min), %s, JDK %s, %d cores%n",
+                profile.name(), minutes, System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
+        table.append(header).append('\n');
+        for (Row r : rows) {
+            table.append(String.format(Locale.ROOT, "%-55s %14s %14s  %-40s %7s  %-40s %s%n",
+                    r.scenario() + " [" + r.unit() + "]", Row.num(r.gateway()), Row.num(r.baseline()),
+                    r.baselineName(), Double.isNaN(r.ratio()) ? "-" : Row.num(r.ratio()) + "x", r.target(),
+                    r.verdict()));
+        }
+        for (Row r : rows) {
+            table.append("  ").append(r.scenario()).append(": ").append(r.detail()).append('\n');
+        }
+        System.out.print(table);
+        Files.writeString(work.resolve("results.txt"), table, StandardCharsets.UTF_8);
+        StringBuilder json = new StringBuilder();
+        json.append("{\"profile\":").append(Row.q(profile.name())).append(",\"minutes\":")
+                .append(String.format(Locale.ROOT, "%.2f", minutes)).append(",\"jdk\":")
+                .append(Row.q(System.getProperty("java.version"))).append(",\"cores\":")
+                .append(Runtime.getRuntime().availableProcessors()).append(",\"rows\":[\n");
+        for (int i = 0; i < rows.size(); i++) {
+            json.append(rows.get(i).json()).append(i + 1 < rows.size() ? ",\n" : "\n");
+        }
+        json.append("]}\n");
+        Files.writeString(work.resolve("results.json"), json, StandardCharsets.UTF_8);
+        System.out.println("results: " + work.resolve("results.json"));
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

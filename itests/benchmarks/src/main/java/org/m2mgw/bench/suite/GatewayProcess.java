@@ -1,0 +1,211 @@
+package org.m2mgw.bench.suite;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A JVM process under test: the exported gateway distro, or the bare baseline server. Output goes
+ * to a log file that can be waited on; the console (gateway only) is driven over HTTP the way an
+ * operator's browser does.
+ */
+final class GatewayProcess implements AutoCloseable {
+    final Path log;
+    final int consolePort;
+    private final Path dataDir;
+    private final Process process;
+    private String password;
+
+    private GatewayProcess(Process process, Path log, Path dataDir, int consolePort) {
+        this.process = process;
+        this.log = log;
+        this.dataDir = dataDir;
+        this.consolePort = consolePort;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Starts the distro jar with its data in {@code dataDir}. */
+    static GatewayProcess gateway(Path distroJar, Path dataDir, String heap, List<String> jvmArgs) throws IOException {
+        Files.createDirectories(dataDir);
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms" + heap,
+                "-Dm2mgw.data.dir=" + dataDir, "-Dorg.osgi.framework.storage=" + dataDir.resolve("framework"),
+                "-Dfelix.cm.dir=" + dataDir.resolve("config"), "-Dorg.osgi.service.http.port=" + port,
+                "-Dgosh.args=--nointeractive", "-Dm2mgw.demo.device=false"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", distroJar.toString()));
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        return new GatewayProcess(start(cmd, log), log, dataDir, port);
+    }
+
+    /** Starts a main class of this module in its own JVM. */
+    static GatewayProcess java(String heap, Path log, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms" + heap,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                mainClass));
+        cmd.addAll(List.of(args));
+        return new GatewayProcess(start(cmd, log), log, null, -1);
+    }
+
+    private static Process start(List<String> cmd, Path log) throws IOException {
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits for a line matching {@code regex} after {@code from} characters of output; returns the match end. */
+    int await(String regex, int from, long timeoutMs) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            String out = output();
+            Matcher m = p.matcher(out);
+            if (from <= out.length() && m.find(from)) {
+                return m.end();
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        String out = output();
+        throw new IllegalStateException("no /" + regex + "/ in " + log + " within " + timeoutMs + " ms; last output:\n"
+                + out.substring(Math.max(0, out.length() - 3000)));
+    }
+
+    /** Posts a configuration to the console (Felix web console's configuration manager). */
+    void configure(String pid, Map<String, String> properties) throws IOException {
+        StringBuilder form = new StringBuilder("apply=true&action=ajaxConfigManager&propertylist=")
+                .append(URLEncoder.encode(String.join(",", properties.keySet()), StandardCharsets.UTF_8));
+        for (Map.Entry<String, String> e : properties.entrySet()) {
+            form.append('&').append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+        }
+        post("/system/console/configMgr/" + pid, form.toString());
+    }
+
+    static Map<String, String> props(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Stops or starts a bundle by symbolic name through the console. */
+    void bundle(String symbolicName, String action) throws IOException {
+        post("/system/console/bundles/" + symbolicName, "action=" + action);
+    }
+
+    /** GETs a console page. */
+    String get(String path) throws IOException {
+        HttpURLConnection c = open(path);
+        try (java.io.InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** The number of messages waiting in the cloud connection's durable queue (status page). */
+    long queued() throws IOException {
+        Matcher m = Pattern.compile("\"queued\":(\\d+)").matcher(get("/system/console/status-m2mgw.json"));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private HttpURLConnection open(String path) throws IOException {
+        if (password == null) {
+            password = Files.readString(dataDir.resolve("console/admin-password")).strip();
+        }
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + consolePort + path).toURL()
+                .openConnection();
+        c.setInstanceFollowRedirects(false);
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(30000);
+        c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                ("admin:" + password).getBytes(StandardCharsets.UTF_8)));
+        return c;
+    }
+
+    private void post(String path, String form) throws IOException {
+        HttpURLConnection c = open(path);
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
+        c.getOutputStream().write(form.getBytes(StandardCharsets.UTF_8));
+        int status = c.getResponseCode();
+        c.disconnect();
+        if (status >= 400) {
+            throw new IOException("console answered " + status + " to POST " + path);
+        }
+    }
+
+    /** Heap in use after a full GC, in bytes (jcmd GC.run, then GC.heap_info). */
+    long liveHeapBytes() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        Thread.sleep(500);
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new IOException("unexpected GC.heap_info output: " + info);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.m2mgw.bench.suite;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.Test;
+
+/**
+ * The benchmark suite at smoke scale (a few devices, seconds per scenario), so that the one
+ * command in the README keeps working. It asserts that every scenario ran against the real
+ * processes and produced numbers, not that targets are met: timings on a shared CI machine
+ * at this scale say nothing about them.
+ */
+public class BenchmarkSmokeIT {
+
+    @Test
+    public void smokeRunMeasuresEveryScenarioAndWritesTheTable() throws Exception {
+        Path out = Path.of(System.getProperty("m2mgw.target", "target"), "bench-smoke");
+        Path distro = Path.of(System.getProperty("m2mgw.distro.jar"));
+        List<Row> rows = BenchmarkSuite.run(Profile.smoke(), out, distro);
+
+        assertEquals(9, rows.size());
+        for (Row r : rows) {
+            assertFalse(r.scenario() + " has no gateway number", Double.isNaN(r.gateway()));
+            assertTrue(r.scenario() + " measured nothing: " + r.gateway(), r.gateway() > 0);
+        }
+        for (String withBaseline : List.of("full PSK handshakes/s (CCM_8, cookie)", "session resumptions/s",
+                "secured POSTs end to end", "durable queue enqueue (fsync group commit)")) {
+            Row r = BenchmarkSuite.rowFor(rows, withBaseline);
+            assertNotNull(withBaseline, r);
+            assertTrue(withBaseline + ": baseline measured in the same run", r.baseline() > 0);
+        }
+        // Restart keeps the sessions: no new handshake, no failed request.
+        Row restart = BenchmarkSuite.rowFor(rows, "restart with live sessions (transport bundle stop/start)");
+        assertTrue(restart.detail(), restart.detail().contains(", 0 errors, 0 new handshakes"));
+        // Every idle device got its session on both servers.
+        Row idle = BenchmarkSuite.rowFor(rows, "idle sessions: heap per session");
+        assertTrue(idle.detail(), idle.detail().startsWith("200 of 200 sessions held (bare 200)"));
+        String json = Files.readString(out.resolve("results.json"));
+        assertTrue(json, json.contains("\"profile\":\"smoke\"") && json.contains("\"ratio\""));
+        assertTrue(Files.readString(out.resolve("results.txt")).contains("scenario"));
+    }
+}
