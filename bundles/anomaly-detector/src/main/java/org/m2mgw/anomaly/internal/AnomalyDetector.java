@@ -58,6 +58,9 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     private final BlockingQueue<TrafficEvent> events = new ArrayBlockingQueue<>(QUEUE);
     private final ArrayDeque<Finding> recent = new ArrayDeque<>();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder processed = new LongAdder();
+    /** The worker thread, whose CPU time is the detector's cost (it does nothing else). */
+    private volatile long workerThreadId = -1;
     private final LongAdder alerts = new LongAdder();
     private final LongAdder actions = new LongAdder();
     private final boolean enabled;
@@ -108,6 +111,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     }
 
     private void work() {
+        workerThreadId = Thread.currentThread().getId();
         long nextTick = System.nanoTime();
         while (running) {
             try {
@@ -115,6 +119,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
                 List<Finding> findings = new ArrayList<>();
                 if (e != null) {
                     findings.addAll(engine.onEvent(e));
+                    processed.increment();
                 }
                 if (System.nanoTime() - nextTick >= 0) {
                     findings.addAll(engine.tick(Instant.now()));
@@ -216,6 +221,15 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
         Map<String, Long> out = new LinkedHashMap<>();
         out.put("events.queued", (long) events.size());
         out.put("events.dropped", dropped.sum());
+        out.put("events.processed", processed.sum());
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = workerThreadId;
+        if (id >= 0 && threads.isThreadCpuTimeSupported()) {
+            long cpu = threads.getThreadCpuTime(id);
+            if (cpu >= 0) {
+                out.put("worker.cpu.micros", cpu / 1000);
+            }
+        }
         out.put("alerts", alerts.sum());
         out.put("actions", actions.sum());
         if (engine != null) {

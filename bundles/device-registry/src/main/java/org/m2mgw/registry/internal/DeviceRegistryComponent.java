@@ -76,7 +76,7 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     /** The sub-directory of the data directory that holds the key and the store. */
     static final String DATA_DIR = "registry";
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistryComponent.class);
-    private static final long MAX_IMPORT_BYTES = 16L * 1024 * 1024;
+    private static final long MAX_IMPORT_BYTES = 64L * 1024 * 1024;
 
     private final Object lock = new Object();
     private final RegistryJson json;

@@ -6,6 +6,7 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.JsonWriter;
@@ -79,8 +80,18 @@ final class RegistryJson {
 
     private final JsonProvider json;
 
+    /**
+     * Parsson stops at 15,000,000 parsed characters by default, about 90,000 devices: a registry
+     * of 100,000 devices could be neither imported nor loaded again. Both inputs are bounded
+     * anyway (the import file by its size, the store because the gateway wrote it).
+     */
+    static final int MAX_PARSE_CHARS = 256 * 1024 * 1024;
+
+    private final JsonReaderFactory readers;
+
     RegistryJson() {
         this.json = findProvider();
+        this.readers = json.createReaderFactory(Map.of("org.eclipse.parsson.maxParsingLimit", MAX_PARSE_CHARS));
     }
 
     /**
@@ -119,7 +130,7 @@ final class RegistryJson {
      */
     Parsed parse(String text, String source) throws InvalidFileException {
         JsonObject root;
-        try (JsonReader reader = json.createReader(new StringReader(text))) {
+        try (JsonReader reader = readers.createReader(new StringReader(text))) {
             JsonValue v = reader.readValue();
             if (v.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw new InvalidFileException(source + " must hold a JSON object with a \"devices\" array");

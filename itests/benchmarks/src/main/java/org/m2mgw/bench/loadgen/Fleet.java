@@ -85,7 +85,8 @@ public final class Fleet {
      */
     public static Fleet read(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-                JsonReader jr = Json.createReader(r)) {
+                JsonReader jr = Json.createReaderFactory(
+                        java.util.Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE)).createReader(r)) {
             List<Device> list = new ArrayList<>();
             for (JsonValue v : jr.readObject().getJsonArray("devices")) {
                 JsonObject d = v.asJsonObject();

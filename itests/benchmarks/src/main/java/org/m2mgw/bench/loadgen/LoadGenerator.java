@@ -48,6 +48,8 @@ public final class LoadGenerator implements AutoCloseable {
 
     private final URI target;
     private final List<DeviceClient> clients = new ArrayList<>();
+    private final Fleet fleet;
+    private int[] handshakesOnClient;
     private final ScheduledExecutorService executor;
     private final ScheduledExecutorService secondary;
     private final Configuration cfg;
@@ -58,6 +60,7 @@ public final class LoadGenerator implements AutoCloseable {
     /** Starts {@code clients} devices of the fleet (device i uses fleet entry i). */
     public LoadGenerator(Fleet fleet, URI target, int clients, CipherSuite... suites) throws IOException {
         this.target = target;
+        this.fleet = fleet;
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         executor = ExecutorsUtil.newScheduledThreadPool(threads, new NamedThreadFactory("loadgen#"));
         secondary = ExecutorsUtil.newDefaultSecondaryScheduler("loadgen-timer#");
@@ -151,11 +154,12 @@ public final class LoadGenerator implements AutoCloseable {
         CountDownLatch idle = new CountDownLatch(1);
         long periodNanos = ratePerDevice > 0 ? (long) (1e9 / ratePerDevice) : 0;
         AtomicInteger seq = new AtomicInteger();
+        handshakesOnClient = new int[clients.size()];
         for (int i = 0; i < clients.size(); i++) {
-            DeviceClient c = clients.get(i);
+            int index = i;
             // spread periodic devices over one period, so that they do not all send at once
             long offset = periodNanos == 0 ? 0 : (periodNanos * i) / clients.size();
-            executor.schedule(() -> loop(c, mode, periodNanos, current, stop, running, idle, seq),
+            executor.schedule(() -> loop(index, mode, periodNanos, current, stop, running, idle, seq),
                     offset, TimeUnit.NANOSECONDS);
         }
         Thread.sleep(warmup.toMillis());
@@ -170,13 +174,30 @@ public final class LoadGenerator implements AutoCloseable {
         return measured.result(name, seconds);
     }
 
-    private void loop(DeviceClient c, Mode mode, long periodNanos, AtomicReference<Stats> current,
+    private void loop(int index, Mode mode, long periodNanos, AtomicReference<Stats> current,
             AtomicBoolean stop, AtomicInteger running, CountDownLatch idle, AtomicInteger seq) {
         if (stop.get()) {
             if (running.decrementAndGet() == 0) {
                 idle.countDown();
             }
             return;
+        }
+        if (mode != Mode.POST && ++handshakesOnClient[index] % 1000 == 0) {
+            // Scandium's client fails after some tens of thousands of handshakes from one
+            // socket ("handshake message sequence number 65536 out of range"): a device that
+            // handshakes this often gets a new socket now and then.
+            try {
+                DeviceClient fresh = new DeviceClient(fleet.get(index), target, cfg, executor, secondary, "0.0.0.0");
+                synchronized (clients) {
+                    clients.set(index, fresh).close();
+                }
+            } catch (IOException e) {
+                // keep the old one
+            }
+        }
+        DeviceClient c;
+        synchronized (clients) {
+            c = clients.get(index);
         }
         long start = System.nanoTime();
         CompletableFuture<DeviceClient.Outcome> f;
@@ -212,10 +233,10 @@ public final class LoadGenerator implements AutoCloseable {
             }
             long wait = periodNanos == 0 ? 0 : periodNanos - (System.nanoTime() - start);
             if (wait > 0) {
-                executor.schedule(() -> loop(c, mode, periodNanos, current, stop, running, idle, seq), wait,
+                executor.schedule(() -> loop(index, mode, periodNanos, current, stop, running, idle, seq), wait,
                         TimeUnit.NANOSECONDS);
             } else {
-                executor.execute(() -> loop(c, mode, periodNanos, current, stop, running, idle, seq));
+                executor.execute(() -> loop(index, mode, periodNanos, current, stop, running, idle, seq));
             }
         });
     }
@@ -230,10 +251,12 @@ public final class LoadGenerator implements AutoCloseable {
 
     @Override
     public void close() {
-        for (DeviceClient c : clients) {
-            c.close();
+        synchronized (clients) {
+            for (DeviceClient c : clients) {
+                c.close();
+            }
+            clients.clear();
         }
-        clients.clear();
         executor.shutdownNow();
         secondary.shutdownNow();
     }

@@ -55,6 +55,7 @@ public final class BenchmarkSuite {
                 case "--smoke" -> profile = Profile.smoke();
                 case "--full" -> profile = Profile.full();
                 case "--out" -> out = Path.of(args[++i]);
+                case "--idle" -> profile = profile.withIdleSessions(Integer.parseInt(args[++i]));
                 case "--distro" -> distro = Path.of(args[++i]);
                 default -> {
                     System.err.println("usage: BenchmarkSuite [--smoke|--full] [--out DIR] [--distro m2mgw.jar]");
@@ -72,7 +73,7 @@ public final class BenchmarkSuite {
         if (!Files.isRegularFile(distroJar)) {
             throw new IllegalStateException(distroJar + " not found: build the distro first (mvn -DskipTests install)");
         }
-        deleteTree(out);
+        GatewayProcess.deleteTree(out);
         Files.createDirectories(out);
         BenchmarkSuite suite = new BenchmarkSuite(profile, out);
         long t0 = System.nanoTime();
@@ -147,6 +148,9 @@ public final class BenchmarkSuite {
         t = System.nanoTime();
         int idleBare = IdleSessions.establish(bareUri, idleFleet, idleFleet.size(), parallel, 11);
         log("idle sessions: %d of %d on bare scandium in %.1f s", idleBare, idleFleet.size(), (System.nanoTime() - t) / 1e9);
+        // where the memory goes: the largest classes on both heaps, right after the sessions were made
+        Files.writeString(work.resolve("idle-histogram-gateway.txt"), gateway.histogram(40));
+        Files.writeString(work.resolve("idle-histogram-bare.txt"), bare.histogram(40));
 
         loadScenario("full PSK handshakes/s (CCM_8, cookie)", Mode.HANDSHAKE, fleet.slice(0, 100),
                 profile.handshakeClients(), 0.85, "handshakes/s");
@@ -258,8 +262,12 @@ public final class BenchmarkSuite {
      * whole configuration, so every property is sent each time.
      */
     private void detection(boolean on) throws IOException {
+        StringBuilder allow = new StringBuilder("127.0.0.1");
+        for (int i = 0; i <= profile.idleSessions() / 20_000; i++) {
+            allow.append(",127.10.").append(i).append(".1"); // IdleSessions' addresses (base 10)
+        }
         gateway.configure("org.m2mgw.anomaly", GatewayProcess.props("detector.enabled", Boolean.toString(on),
-                "allowlist", "127.0.0.1", "action.rule.flood", "log", "action.rule.identity-guessing", "log"));
+                "allowlist", allow.toString(), "action.rule.flood", "log", "action.rule.identity-guessing", "log"));
     }
 
     private long awaitQueueEmpty(int seconds) throws Exception {
@@ -424,14 +432,5 @@ public final class BenchmarkSuite {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * to a log file that can be waited on; the console (gateway only) is driven over HTTP the way an
  * operator's browser does.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
     final Path log;
     final int consolePort;
     private final Path dataDir;
@@ -36,7 +36,7 @@ final class GatewayProcess implements AutoCloseable {
         this.consolePort = consolePort;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -47,7 +47,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Starts the distro jar with its data in {@code dataDir}. */
-    static GatewayProcess gateway(Path distroJar, Path dataDir, String heap, List<String> jvmArgs) throws IOException {
+    public static GatewayProcess gateway(Path distroJar, Path dataDir, String heap, List<String> jvmArgs) throws IOException {
         Files.createDirectories(dataDir);
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms" + heap,
@@ -61,7 +61,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Starts a main class of this module in its own JVM. */
-    static GatewayProcess java(String heap, Path log, String mainClass, String... args) throws IOException {
+    public static GatewayProcess java(String heap, Path log, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xms" + heap,
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
                 mainClass));
@@ -74,11 +74,11 @@ final class GatewayProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -87,7 +87,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Waits for a line matching {@code regex} after {@code from} characters of output; returns the match end. */
-    int await(String regex, int from, long timeoutMs) throws InterruptedException {
+    public int await(String regex, int from, long timeoutMs) throws InterruptedException {
         Pattern p = Pattern.compile(regex);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
@@ -107,7 +107,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Posts a configuration to the console (Felix web console's configuration manager). */
-    void configure(String pid, Map<String, String> properties) throws IOException {
+    public void configure(String pid, Map<String, String> properties) throws IOException {
         StringBuilder form = new StringBuilder("apply=true&action=ajaxConfigManager&propertylist=")
                 .append(URLEncoder.encode(String.join(",", properties.keySet()), StandardCharsets.UTF_8));
         for (Map.Entry<String, String> e : properties.entrySet()) {
@@ -117,7 +117,7 @@ final class GatewayProcess implements AutoCloseable {
         post("/system/console/configMgr/" + pid, form.toString());
     }
 
-    static Map<String, String> props(String... kv) {
+    public static Map<String, String> props(String... kv) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], kv[i + 1]);
@@ -126,12 +126,12 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Stops or starts a bundle by symbolic name through the console. */
-    void bundle(String symbolicName, String action) throws IOException {
+    public void bundle(String symbolicName, String action) throws IOException {
         post("/system/console/bundles/" + symbolicName, "action=" + action);
     }
 
     /** GETs a console page. */
-    String get(String path) throws IOException {
+    public String get(String path) throws IOException {
         HttpURLConnection c = open(path);
         try (java.io.InputStream in = c.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -141,7 +141,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** The number of messages waiting in the cloud connection's durable queue (status page). */
-    long queued() throws IOException {
+    public long queued() throws IOException {
         Matcher m = Pattern.compile("\"queued\":(\\d+)").matcher(get("/system/console/status-m2mgw.json"));
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
@@ -174,7 +174,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Heap in use after a full GC, in bytes (jcmd GC.run, then GC.heap_info). */
-    long liveHeapBytes() throws IOException, InterruptedException {
+    public long liveHeapBytes() throws IOException, InterruptedException {
         jcmd("GC.run");
         Thread.sleep(500);
         jcmd("GC.run");
@@ -186,6 +186,12 @@ final class GatewayProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    /** The first {@code lines} lines of a class histogram of live objects. */
+    public String histogram(int lines) throws IOException, InterruptedException {
+        String h = jcmd("GC.class_histogram");
+        return String.join("\n", h.lines().limit(lines + 3).toList()) + "\n";
+    }
+
     private String jcmd(String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
@@ -194,7 +200,27 @@ final class GatewayProcess implements AutoCloseable {
         return out;
     }
 
-    boolean isAlive() {
+    /** Waits until a file exists (the console password appears once the console is up). */
+    public void awaitFile(Path file, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new IllegalStateException(file + " did not appear within " + timeoutMs + " ms");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    public boolean isAlive() {
         return process.isAlive();
     }
 

@@ -12,6 +12,11 @@ record Profile(String name, int rounds, int warmupSeconds, int measureSeconds, i
         return new Profile("smoke", 1, 1, 2, 4, 8, 200, 50, 2, 1);
     }
 
+    Profile withIdleSessions(int n) {
+        return new Profile(name, rounds, warmupSeconds, measureSeconds, handshakeClients, postClients, n,
+                restartSessions, backlogSeconds, queueSeconds);
+    }
+
     int fleetSize() {
         return Math.max(idleSessions, Math.max(restartSessions, postClients + 100)) + 1000;
     }
