@@ -170,7 +170,7 @@ public final class LoadGenerator implements AutoCloseable {
         current.set(null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         stop.set(true);
-        idle.await(30, TimeUnit.SECONDS);
+        idle.await(10, TimeUnit.SECONDS);
         return measured.result(name, seconds);
     }
 

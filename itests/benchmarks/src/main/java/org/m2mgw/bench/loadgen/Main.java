@@ -23,6 +23,7 @@ public final class Main {
               --rate R             requests per second per device, 0 = closed loop (default 0)
               --duration S         measured seconds (default 20); --warmup S (default 5)
               --payload B          POST payload bytes (default 64); --path P (default telemetry/load)
+              --offset N           skip the first N devices of the fleet
             """;
 
     private Main() {
@@ -42,6 +43,7 @@ public final class Main {
         int warmup = 5;
         int payload = 64;
         String path = "telemetry/load";
+        int offset = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -66,6 +68,7 @@ public final class Main {
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--payload" -> payload = Integer.parseInt(v);
                 case "--path" -> path = v;
+                case "--offset" -> offset = Integer.parseInt(v);
                 default -> fail("unknown option " + a + " (try --help)");
             }
         }
@@ -73,6 +76,9 @@ public final class Main {
             fail("give either --registry FILE or --generate N");
         }
         Fleet fleet = registry != null ? Fleet.read(registry) : Fleet.generate(generate, prefix, seed);
+        if (offset > 0) {
+            fleet = fleet.slice(offset, fleet.size() - offset);
+        }
         if (writeRegistry != null) {
             fleet.writeRegistry(writeRegistry);
             System.out.printf("wrote %d devices to %s%n", fleet.size(), writeRegistry);
@@ -90,6 +96,9 @@ public final class Main {
             Stats.Result r = gen.run(mode.name().toLowerCase(Locale.ROOT), mode, rate, Duration.ofSeconds(warmup),
                     Duration.ofSeconds(duration));
             System.out.println(r.line());
+            // one machine-readable line for scripts: rate, p50, p99, p99.9 (ms), ok, errors
+            System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.3f %.3f %.3f %d %d%n", r.perSecond(), r.p50Ms(),
+                    r.p99Ms(), r.p999Ms(), r.ok(), r.errors());
         }
     }
 

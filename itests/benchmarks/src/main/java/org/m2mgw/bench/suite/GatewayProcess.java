@@ -186,15 +186,61 @@ public final class GatewayProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    /** Starts a Java Flight Recorder recording (profile settings) in the process. */
+    public void jfrStart(String name) throws IOException, InterruptedException {
+        jcmd("JFR.start", "name=" + name, "settings=profile");
+    }
+
+    /** Stops the recording into {@code file}. */
+    public void jfrStop(String name, Path file) throws IOException, InterruptedException {
+        jcmd("JFR.stop", "name=" + name, "filename=" + file);
+    }
+
+    /**
+     * The methods most often on top of the stack in a recording's execution samples, with their
+     * share of all samples: where the CPU time goes.
+     */
+    public static String hotMethods(Path jfr, int n) throws IOException, InterruptedException {
+        Path tool = Path.of(System.getProperty("java.home"), "bin", "jfr");
+        Process p = new ProcessBuilder(tool.toString(), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "1",
+                jfr.toString()).redirectErrorStream(true).start();
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        int total = 0;
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            boolean next = false;
+            while ((line = r.readLine()) != null) {
+                if (line.contains("stackTrace = [")) {
+                    next = true;
+                } else if (next) {
+                    String frame = line.strip().replaceAll("\\s+line:.*$", "");
+                    counts.merge(frame, 1, Integer::sum);
+                    total++;
+                    next = false;
+                }
+            }
+        }
+        p.waitFor(60, TimeUnit.SECONDS);
+        int all = Math.max(1, total);
+        StringBuilder sb = new StringBuilder();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(n)
+                .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue() / all,
+                        e.getKey())));
+        return sb.toString();
+    }
+
     /** The first {@code lines} lines of a class histogram of live objects. */
     public String histogram(int lines) throws IOException, InterruptedException {
         String h = jcmd("GC.class_histogram");
         return String.join("\n", h.lines().limit(lines + 3).toList()) + "\n";
     }
 
-    private String jcmd(String command) throws IOException, InterruptedException {
+    private String jcmd(String... command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid())));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         return out;
