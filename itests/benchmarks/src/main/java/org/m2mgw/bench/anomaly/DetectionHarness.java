@@ -54,13 +54,13 @@ public final class DetectionHarness {
 
     /** How long and how big. */
     public record Profile(String name, int normalDevices, int learnSeconds, int rounds, int warmupSeconds,
-            int rcfWarmupWindows) {
+            int warmupEvents, int rcfWarmupWindows) {
         public static Profile full() {
-            return new Profile("full", 60, 150, 4, 60, 150);
+            return new Profile("full", 60, 150, 4, 60, 20, 150);
         }
 
         public static Profile smoke() {
-            return new Profile("smoke", 24, 60, 1, 30, 50);
+            return new Profile("smoke", 24, 60, 1, 30, 10, 50);
         }
     }
 
@@ -113,7 +113,7 @@ public final class DetectionHarness {
             switch (args[i]) {
                 case "--smoke" -> p = Profile.smoke();
                 case "--rounds" -> p = new Profile(p.name(), p.normalDevices(), p.learnSeconds(),
-                        Integer.parseInt(args[++i]), p.warmupSeconds(), p.rcfWarmupWindows());
+                        Integer.parseInt(args[++i]), p.warmupSeconds(), p.warmupEvents(), p.rcfWarmupWindows());
                 case "--out" -> out = Path.of(args[++i]);
                 case "--distro" -> distro = Path.of(args[++i]);
                 default -> {
@@ -153,6 +153,7 @@ public final class DetectionHarness {
             gateway.configure("org.m2mgw.anomaly", GatewayProcess.props(
                     "detector.enabled", "true",
                     "detector.warmup.seconds", Integer.toString(profile.warmupSeconds()),
+                    "detector.warmup.events", Integer.toString(profile.warmupEvents()),
                     "rcf.warmup.windows", Integer.toString(profile.rcfWarmupWindows())));
             gateway.configure("org.m2mgw.cloud.mqtt~default", GatewayProcess.props("broker.url", broker.url(),
                     "mqtt.version", "3.1.1"));

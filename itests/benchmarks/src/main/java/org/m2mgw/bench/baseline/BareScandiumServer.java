@@ -61,6 +61,7 @@ public final class BareScandiumServer {
         cfg.set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true);
         cfg.set(DtlsConfig.DTLS_USE_ANTI_REPLAY_FILTER, true);
         cfg.set(DtlsConfig.DTLS_SERVER_USE_SESSION_ID, true);
+        cfg.set(DtlsConfig.DTLS_REMOVE_STALE_DOUBLE_PRINCIPALS, true); // as the gateway
         // as the gateway: the default deduplicator holds every exchange for 247 s and runs out of
         // heap under this load
         cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);

@@ -15,8 +15,8 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 /**
  * Leaves many idle sessions on a server: each device handshakes from its own loopback address
  * and port, makes one GET, and goes quiet (its socket is closed; the server keeps the session,
- * as it does for a sleeping device). Device i binds 127.(base).(i / 20000).1 : (20000 + i % 20000),
- * so addresses never repeat.
+ * as it does for a sleeping device). Device i binds 127.(base).(i / 20000).1 : (10000 + i % 20000),
+ * so addresses never repeat (ports below the ephemeral range, so that no other socket holds them).
  */
 public final class IdleSessions {
 
@@ -34,7 +34,7 @@ public final class IdleSessions {
             int index = i;
             pool.execute(() -> {
                 InetSocketAddress bind = new InetSocketAddress("127." + base + "." + (index / 20_000) + ".1",
-                        20_000 + index % 20_000);
+                        10_000 + index % 20_000);
                 try (DeviceClient c = new DeviceClient(fleet.get(index), target, cfg, executor, secondary, bind)) {
                     DeviceClient.Outcome o = c.send("commands", null, 0, null).get(20, TimeUnit.SECONDS);
                     if (o.success()) {
