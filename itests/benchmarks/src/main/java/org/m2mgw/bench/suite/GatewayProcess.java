@@ -154,7 +154,7 @@ public final class GatewayProcess implements AutoCloseable {
                 .openConnection();
         c.setInstanceFollowRedirects(false);
         c.setConnectTimeout(5000);
-        c.setReadTimeout(30000);
+        c.setReadTimeout(120_000);
         c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                 ("admin:" + password).getBytes(StandardCharsets.UTF_8)));
         return c;
@@ -228,6 +228,11 @@ public final class GatewayProcess implements AutoCloseable {
                 .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue() / all,
                         e.getKey())));
         return sb.toString();
+    }
+
+    /** A thread dump of the process (jcmd Thread.print). */
+    public String threadDump() throws IOException, InterruptedException {
+        return jcmd("Thread.print");
     }
 
     /** The first {@code lines} lines of a class histogram of live objects. */

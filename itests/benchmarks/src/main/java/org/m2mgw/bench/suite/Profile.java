@@ -18,6 +18,11 @@ record Profile(String name, int rounds, int warmupSeconds, int measureSeconds, i
                 restartSessions, backlogSeconds, queueSeconds, handshakeSeconds);
     }
 
+    Profile withRestartSessions(int n) {
+        return new Profile(name, rounds, warmupSeconds, measureSeconds, handshakeClients, postClients, idleSessions,
+                n, backlogSeconds, queueSeconds, handshakeSeconds);
+    }
+
     int fleetSize() {
         // 0-999: handshake, resumption and POST devices; then the idle devices, the restart
         // devices and the live devices of the backlog run, each their own

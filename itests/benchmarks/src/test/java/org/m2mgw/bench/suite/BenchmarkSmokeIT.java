@@ -40,7 +40,7 @@ public class BenchmarkSmokeIT {
         assertTrue(restart.detail(), restart.detail().contains(", 0 errors, 0 new handshakes"));
         // Every idle device got its session on both servers.
         Row idle = BenchmarkSuite.rowFor(rows, "idle sessions: heap per session");
-        assertTrue(idle.detail(), idle.detail().startsWith("200 of 200 sessions held (bare 200)"));
+        assertTrue(idle.detail(), idle.detail().startsWith("200 of 200 idle devices connected (bare 200)"));
         String json = Files.readString(out.resolve("results.json"));
         assertTrue(json, json.contains("\"profile\":\"smoke\"") && json.contains("\"ratio\""));
         assertTrue(Files.readString(out.resolve("results.txt")).contains("scenario"));
