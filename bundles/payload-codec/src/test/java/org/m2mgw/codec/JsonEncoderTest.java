@@ -76,6 +76,27 @@ class JsonEncoderTest {
     }
 
     @Test
+    void givenTextWithQuotesBackslashesAndControlCharacters_whenEncoded_thenTheJsonParsesBackToIt() throws Exception {
+        String tricky = "a\"b\\c\n\t\u0001\u001f\u2028 é 😀 </script>";
+        CBORObject out = json(message(ContentFormats.TEXT_PLAIN, tricky));
+
+        assertThat(out.get("values").AsString()).isEqualTo(tricky);
+    }
+
+    @Test
+    void givenNumbers_whenEncoded_thenTheirValuesSurvive() throws Exception {
+        CBORObject out = json(message(ContentFormats.JSON,
+                "{\"i\":-9007199254740993,\"d\":1e-7,\"big\":1.5e300,\"whole\":1714557600.0,\"neg\":-0.25}"));
+
+        CBORObject v = out.get("values");
+        assertThat(v.get("i").ToJSONString()).isEqualTo("-9007199254740993");
+        assertThat(Double.parseDouble(v.get("d").ToJSONString())).isEqualTo(1e-7);
+        assertThat(Double.parseDouble(v.get("big").ToJSONString())).isEqualTo(1.5e300);
+        assertThat(Double.parseDouble(v.get("whole").ToJSONString())).isEqualTo(1714557600.0);
+        assertThat(Double.parseDouble(v.get("neg").ToJSONString())).isEqualTo(-0.25);
+    }
+
+    @Test
     void givenOctetStreamOrNoContentFormat_whenEncoded_thenValuesCarryBase64() throws Exception {
         byte[] bytes = {0, (byte) 0xff, 0x10, (byte) 0xfb};
 

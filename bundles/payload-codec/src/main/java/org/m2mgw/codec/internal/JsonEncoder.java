@@ -1,6 +1,5 @@
 package org.m2mgw.codec.internal;
 
-import com.upokecenter.cbor.CBORObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
@@ -43,38 +42,43 @@ public final class JsonEncoder implements PayloadEncoder {
         Objects.requireNonNull(gatewayId, "gatewayId");
         Decoded decoded = PayloadDecoder.decodeForEncoding(message);
         SecuritySummary s = message.security();
-        CBORObject security = CBORObject.NewOrderedMap()
-                .Add("protocol", s.protocol())
-                .Add("cipherSuite", s.cipherSuite())
-                .Add("credential", s.credentialType().name())
-                .Add("cid", s.connectionId())
-                .Add("resumed", s.resumed());
-        CBORObject json = CBORObject.NewOrderedMap()
-                .Add("gateway", gatewayId)
-                .Add("device", message.deviceId())
-                .Add("resource", message.resource())
-                .Add("messageId", message.messageId())
-                .Add("timestamp", message.receivedAt().toString())
-                .Add("contentFormat", message.contentFormat())
-                .Add("security", security)
-                .Add("values", values(decoded));
-        return json.ToJSONString().getBytes(StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(320 + message.payloadLength() * 2);
+        JsonOut.string(JsonOut.member(sb.append('{'), "gateway"), gatewayId);
+        JsonOut.string(JsonOut.member(sb.append(','), "device"), message.deviceId());
+        JsonOut.string(JsonOut.member(sb.append(','), "resource"), message.resource());
+        JsonOut.string(JsonOut.member(sb.append(','), "messageId"), message.messageId());
+        JsonOut.string(JsonOut.member(sb.append(','), "timestamp"), message.receivedAt().toString());
+        JsonOut.member(sb.append(','), "contentFormat").append(message.contentFormat());
+        JsonOut.member(sb.append(','), "security").append('{');
+        JsonOut.string(JsonOut.member(sb, "protocol"), s.protocol());
+        JsonOut.string(JsonOut.member(sb.append(','), "cipherSuite"), s.cipherSuite());
+        JsonOut.string(JsonOut.member(sb.append(','), "credential"), s.credentialType().name());
+        JsonOut.member(sb.append(','), "cid").append(s.connectionId());
+        JsonOut.member(sb.append(','), "resumed").append(s.resumed()).append('}');
+        JsonOut.member(sb.append(','), "values");
+        values(sb, decoded);
+        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static CBORObject values(Decoded decoded) {
+    private static void values(StringBuilder sb, Decoded decoded) {
         if (decoded instanceof Decoded.Structured s) {
-            return JsonOut.toCbor(s.value());
+            JsonOut.write(sb, s.value());
         } else if (decoded instanceof Decoded.Senml s) {
-            CBORObject records = CBORObject.NewArray();
+            sb.append('[');
+            boolean first = true;
             for (SenmlRecord r : s.records()) {
-                records.Add(r.toJson());
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                r.writeJson(sb);
             }
-            return records;
+            sb.append(']');
         } else if (decoded instanceof Decoded.Text t) {
-            return CBORObject.FromObject(t.text());
+            JsonOut.string(sb, t.text());
         } else {
-            return CBORObject.NewOrderedMap()
-                    .Add("base64", Base64.getEncoder().encodeToString(((Decoded.Opaque) decoded).bytes()));
+            JsonOut.string(JsonOut.member(sb.append('{'), "base64"),
+                    Base64.getEncoder().encodeToString(((Decoded.Opaque) decoded).bytes())).append('}');
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.m2mgw.codec.internal;
 
-import com.upokecenter.cbor.CBORObject;
-
 /**
  * A resolved SenML record (RFC 8428 section 4.6): full name, absolute time, and the base value
  * and sum applied.
@@ -18,33 +16,37 @@ import com.upokecenter.cbor.CBORObject;
 record SenmlRecord(String name, Number time, String unit, Object value, Number sum, Number updateTime,
         long version) {
 
-    /** @return the record as a SenML JSON object: n, t, u, one of v/vs/vb/vd, s, ut, bver */
-    CBORObject toJson() {
-        CBORObject o = CBORObject.NewOrderedMap();
-        o.Add("n", name);
-        o.Add("t", JsonOut.number(time));
+    /** Appends the record as a SenML JSON object: n, t, u, one of v/vs/vb/vd, s, ut, bver. */
+    void writeJson(StringBuilder sb) {
+        JsonOut.member(sb.append('{'), "n");
+        JsonOut.string(sb, name);
+        JsonOut.member(sb.append(','), "t");
+        JsonOut.number(sb, time);
         if (unit != null) {
-            o.Add("u", unit);
+            JsonOut.string(JsonOut.member(sb.append(','), "u"), unit);
         }
         if (value instanceof Number n) {
-            o.Add("v", JsonOut.number(n));
+            JsonOut.member(sb.append(','), "v");
+            JsonOut.number(sb, n);
         } else if (value instanceof String s) {
-            o.Add("vs", s);
+            JsonOut.string(JsonOut.member(sb.append(','), "vs"), s);
         } else if (value instanceof Boolean b) {
-            o.Add("vb", b ? CBORObject.True : CBORObject.False);
+            JsonOut.member(sb.append(','), "vb").append(b.booleanValue());
         } else if (value instanceof byte[] d) {
-            o.Add("vd", Values.base64url(d));
+            JsonOut.string(JsonOut.member(sb.append(','), "vd"), Values.base64url(d));
         }
         if (sum != null) {
-            o.Add("s", JsonOut.number(sum));
+            JsonOut.member(sb.append(','), "s");
+            JsonOut.number(sb, sum);
         }
         if (updateTime != null) {
-            o.Add("ut", JsonOut.number(updateTime));
+            JsonOut.member(sb.append(','), "ut");
+            JsonOut.number(sb, updateTime);
         }
         if (version != SenmlResolver.DEFAULT_VERSION) {
             // RFC 8428 section 4.6: a resolved record keeps a version other than the default.
-            o.Add("bver", version);
+            JsonOut.member(sb.append(','), "bver").append(version);
         }
-        return o;
+        sb.append('}');
     }
 }
