@@ -47,7 +47,7 @@ public class DurableQueueBenchmark {
     }
 
     static QueueOptions options() {
-        return QueueOptions.defaults().withMaxMessages(20_000_000).withMaxBytes(8L << 30);
+        return QueueOptions.defaults().withMaxMessages(10_000_000).withMaxBytes(4L << 30);
     }
 
     @State(Scope.Benchmark)
