@@ -54,13 +54,13 @@ public final class DetectionHarness {
 
     /** How long and how big. */
     public record Profile(String name, int normalDevices, int learnSeconds, int rounds, int warmupSeconds,
-            int warmupEvents, int rcfWarmupWindows) {
+            int warmupEvents, int rcfSampleSize, int rcfWarmupWindows) {
         public static Profile full() {
-            return new Profile("full", 60, 150, 4, 60, 20, 150);
+            return new Profile("full", 60, 150, 4, 60, 20, 128, 600);
         }
 
         public static Profile smoke() {
-            return new Profile("smoke", 24, 60, 1, 30, 10, 50);
+            return new Profile("smoke", 24, 60, 1, 30, 10, 64, 100);
         }
     }
 
@@ -113,7 +113,8 @@ public final class DetectionHarness {
             switch (args[i]) {
                 case "--smoke" -> p = Profile.smoke();
                 case "--rounds" -> p = new Profile(p.name(), p.normalDevices(), p.learnSeconds(),
-                        Integer.parseInt(args[++i]), p.warmupSeconds(), p.warmupEvents(), p.rcfWarmupWindows());
+                        Integer.parseInt(args[++i]), p.warmupSeconds(), p.warmupEvents(), p.rcfSampleSize(),
+                        p.rcfWarmupWindows());
                 case "--out" -> out = Path.of(args[++i]);
                 case "--distro" -> distro = Path.of(args[++i]);
                 default -> {
@@ -154,6 +155,7 @@ public final class DetectionHarness {
                     "detector.enabled", "true",
                     "detector.warmup.seconds", Integer.toString(profile.warmupSeconds()),
                     "detector.warmup.events", Integer.toString(profile.warmupEvents()),
+                    "rcf.sample.size", Integer.toString(profile.rcfSampleSize()),
                     "rcf.warmup.windows", Integer.toString(profile.rcfWarmupWindows())));
             gateway.configure("org.m2mgw.cloud.mqtt~default", GatewayProcess.props("broker.url", broker.url(),
                     "mqtt.version", "3.1.1"));
@@ -161,6 +163,11 @@ public final class DetectionHarness {
                     "listener.port", Integer.toString(port)));
             gateway.configure("org.m2mgw.registry", GatewayProcess.props("registry.import.file", registry.toString()));
             gateway.await("Imported \\S+devices.json", 0, 120_000);
+            if (gateway.output().contains("Anomaly detector not started")) {
+                throw new IllegalStateException("the gateway refused the harness's detector configuration: "
+                        + gateway.output().lines().filter(l -> l.contains("Anomaly detector not started")).findFirst()
+                                .orElse(""));
+            }
             gateway.await("Cloud connection \\S+ connected to " + Pattern.quote(broker.url()), 0, 60_000);
             gateway.await("listening on udp 127\\.0\\.0\\.1:" + port, 0, 60_000);
 

@@ -232,6 +232,7 @@ public final class DetectionEngine {
         long bytes = Math.max(0, e.bytes());
         d.request(t, bytes);
         checkFlood(d, t, out);
+        checkShortRate(d, t, out);
         boolean warm = d.warmedUp(settings, t);
 
         boolean jump = false;
@@ -299,6 +300,32 @@ public final class DetectionEngine {
                 }
             }
         }
+    }
+
+    /**
+     * A device whose rate over about the last 10 s is {@code rule.rate.change.factor} times its
+     * learned per-minute baseline, and at least twice {@code rule.flood.min.requests.per.minute}:
+     * a device reporting much more often, too often for its reports to be told apart (they then
+     * look like one burst to the interval check), or a slow ramp. The floor keeps bursty devices,
+     * whose bursts are short, out of it.
+     */
+    private void checkShortRate(DeviceState d, long t, List<Finding> out) {
+        if (!d.warmedUp(settings, t) || d.coolingDown(Detector.RATE_CHANGE, t)) {
+            return;
+        }
+        double base = d.baselinePerMinute();
+        double recent = d.shortRatePerMinute(t);
+        double floor = 2 * settings.floodMinRequestsPerMinute();
+        if (base <= 0 || recent < floor || recent < settings.rateChangeFactor() * base) {
+            return;
+        }
+        Map<String, Double> f = new LinkedHashMap<>();
+        f.put("requests.per.minute.recent", recent);
+        f.put("requests.baseline.per.minute", base);
+        f.put("requests.last.minute", d.requestsLastMinute(t));
+        raise(out, d, Detector.RATE_CHANGE, d.id, true, recent / (settings.rateChangeFactor() * base),
+                String.format(Locale.ROOT, "device %s sends %.0f requests per minute over the last ~10 s, %.0fx its "
+                        + "usual %s", d.id, recent, recent / base, perMinute(base)), f, t, 0);
     }
 
     private void checkFlood(DeviceState d, long t, List<Finding> out) {

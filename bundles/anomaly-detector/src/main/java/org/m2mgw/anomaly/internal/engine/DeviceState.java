@@ -78,6 +78,10 @@ final class DeviceState extends SubjectState {
     private double intervalVar;
     private double intervalRecent;
     private int lateStreak;
+    /** Time constant of the short-term request rate. */
+    static final long SHORT_TAU_MS = 10_000;
+    private double shortCount;
+    private long shortRateAt = Long.MIN_VALUE;
 
     private int[] resources;
     private int resourceCount;
@@ -131,6 +135,15 @@ final class DeviceState extends SubjectState {
         baselineWeight = baselineWeight * (1 - alpha) + alpha;
     }
 
+    /** @return the request rate of about the last 10 s, per minute */
+    double shortRatePerMinute(long t) {
+        if (shortRateAt == Long.MIN_VALUE) {
+            return 0;
+        }
+        double c = t > shortRateAt ? shortCount * Math.exp(-(t - shortRateAt) / (double) SHORT_TAU_MS) : shortCount;
+        return c * 60_000.0 / SHORT_TAU_MS;
+    }
+
     /** @return requests (accepted or refused) per minute this device usually sends; 0 before its first minute ends */
     double baselinePerMinute() {
         return baselineWeight > 0 ? baselineSum / baselineWeight : 0;
@@ -168,6 +181,12 @@ final class DeviceState extends SubjectState {
     void request(long t, long bytes) {
         requests++;
         minute.add(REQUESTS);
+        // requests in the last ~10 s: an exponentially decaying count (time constant SHORT_TAU_MS)
+        if (shortRateAt != Long.MIN_VALUE && t > shortRateAt) {
+            shortCount *= Math.exp(-(t - shortRateAt) / (double) SHORT_TAU_MS);
+        }
+        shortRateAt = Math.max(t, shortRateAt);
+        shortCount += 1;
         if (totals[REQUESTS] != Integer.MAX_VALUE) {
             totals[REQUESTS]++;
         }
