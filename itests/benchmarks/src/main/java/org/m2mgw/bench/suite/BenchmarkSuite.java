@@ -286,11 +286,16 @@ public final class BenchmarkSuite {
         Fleet devices = fleet.slice(200, profile.postClients());
         int clients = profile.postClients();
         double[] gw = new double[profile.rounds()];
+        double[] off = new double[profile.rounds()];
         double[] base = new double[profile.rounds()];
         double[] delivered = new double[profile.rounds()];
         double[] p99 = new double[profile.rounds()];
         long errors = 0;
         try (Mqtt.Subscriber sub = new Mqtt.Subscriber(broker.url(), "m2mgw/#")) {
+            // The gateway's code paths get compiled first: one run, not counted.
+            measure(gatewayUri, devices, clients, Mode.POST, 0, "gateway POST e2e, JIT warm-up (not counted)");
+            awaitQueueEmpty(60);
+            // Each round: bare Scandium, the gateway with detection, the gateway without.
             for (int r = 0; r < profile.rounds(); r++) {
                 base[r] = measure(bareUri, devices, clients, Mode.POST, 0, "bare POST").perSecond();
                 long s0 = sub.count();
@@ -300,6 +305,13 @@ public final class BenchmarkSuite {
                 gw[r] = g.perSecond();
                 p99[r] = g.p99Ms();
                 errors += g.errors();
+                awaitQueueEmpty(60);
+                detection(false);
+                Thread.sleep(1000);
+                off[r] = measure(gatewayUri, devices, clients, Mode.POST, 0, "gateway POST, detection off").perSecond();
+                detection(true);
+                awaitQueueEmpty(60);
+                Thread.sleep(1000);
             }
             // One more run, not counted, under Java Flight Recorder: where the gateway's time goes.
             gateway.jfrStart("e2e");
@@ -314,21 +326,12 @@ public final class BenchmarkSuite {
         double p = median(p99);
         rows.add(new Row("secured POSTs end to end", "msgs/s", g, "bare Scandium (ack at once)", median(base), false,
                 ">= 10,000/s, p99 device ack <= 25 ms", g >= 10_000 && p <= 25 && errors == 0,
-                String.format(Locale.ROOT, "%d devices closed loop; p99 %.1f ms; subscriber received %.0f/s "
-                        + "during the runs (incl. warm-up backlog); errors %d", clients, p, median(delivered),
-                        errors)));
-        // the same load with detection switched off: the cost of detection
-        detection(false);
-        Thread.sleep(2000);
-        double[] off = new double[profile.rounds()];
-        for (int r = 0; r < profile.rounds(); r++) {
-            off[r] = measure(gatewayUri, devices, clients, Mode.POST, 0, "gateway POST, detection off").perSecond();
-        }
-        detection(true);
-        awaitQueueEmpty(60);
+                String.format(Locale.ROOT, "%d devices closed loop; p99 %.1f ms; the subscriber received %.0f/s "
+                        + "during the runs; errors %d", clients, p, median(delivered), errors)));
         double o = median(off);
         rows.add(new Row("cost of detection (e2e POSTs, detection on)", "msgs/s", g, "detection off", o, false,
-                ">= 0.90 x detection off", g >= 0.9 * o, "same devices and load, median of " + profile.rounds()));
+                ">= 0.90 x detection off", g >= 0.9 * o, "same devices and load, rounds interleaved, median of "
+                        + profile.rounds()));
     }
 
     /**
@@ -454,21 +457,31 @@ public final class BenchmarkSuite {
             Thread.sleep(1000);
             broker.start();
             long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
             long q = gateway.queued();
-            while (q > liveDevices.size() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
-                Thread.sleep(100);
+            long peak = q;
+            long t1 = 0;
+            while (q > liveDevices.size() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
                 q = gateway.queued();
+                if (t1 == 0 && q < peak) {
+                    t1 = System.nanoTime(); // the gateway reconnected and publishes
+                }
+                peak = Math.max(peak, q);
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            long t2 = System.nanoTime();
+            double reconnect = ((t1 == 0 ? t2 : t1) - t0) / 1e9;
+            double seconds = (t2 - (t1 == 0 ? t0 : t1)) / 1e9;
             Stats.Result liveResult = liveRun.get(5, TimeUnit.MINUTES);
-            double rate = backlog / seconds;
-            log("drained %d in %.1f s (%.0f msgs/s); live traffic: %s", backlog, seconds, rate, liveResult.line());
+            double rate = peak / seconds;
+            log("drained %d in %.1f s after reconnecting in %.1f s (%.0f msgs/s); live traffic: %s", peak, seconds,
+                    reconnect, rate, liveResult.line());
             rows.add(new Row("backlog drain after a broker outage", "msgs/s", rate, "-", Double.NaN, false,
                     ">= 10,000 msgs/s, live p99 <= 100 ms", rate >= 10_000 && liveResult.p99Ms() <= 100,
-                    String.format(Locale.ROOT, "%d queued by %d devices; drained in %.1f s (time includes the "
-                            + "gateway's reconnect); live: %d devices at 20/s, p99 %.1f ms, errors %d", backlog,
-                            backlogDevices.size(), seconds, liveDevices.size(), liveResult.p99Ms(),
-                            liveResult.errors())));
+                    String.format(Locale.ROOT, "%d queued by %d devices (plus live traffic); drained in %.1f s once "
+                            + "the gateway had reconnected (%.1f s after the broker came back); live: %d devices "
+                            + "at 20/s, p99 %.1f ms, errors %d", peak, backlogDevices.size(), seconds, reconnect,
+                            liveDevices.size(), liveResult.p99Ms(), liveResult.errors())));
         }
     }
 
