@@ -45,7 +45,7 @@ import org.m2mgw.cloud.internal.Mosquitto;
  * periodic sensor during the learning phase; then, in each round, one fresh attacker per
  * scenario turns bad at the same moment: (1) message flood, (2) PSK identity guessing from one
  * address, (3) replayed and tampered records injected on the path, (4) exfiltration: large
- * payloads to a resource it never used, (5) reports 10 times as often, (6) a slow ramp of +8%
+ * payloads to a resource it never used, (5) reports 10 times as often, (6) a slow ramp of +10%
  * rate every 2 s. A scenario counts as detected when any alert names its attacker (device or
  * address) within the budget: 10 s, 60 s for the ramp. Any alert on anything else is a false
  * alert.
@@ -82,7 +82,7 @@ public final class DetectionHarness {
 
     static final String[] SCENARIOS = {"1 message flood", "2 identity guessing from one address",
         "3 replayed and tampered records", "4 exfiltration: size jump, new resource", "5 rate change (10x)",
-        "6 slow ramp (+8% per 2 s)"};
+        "6 slow ramp (+10% per 2 s)"};
 
     private record AlertSeen(long nanos, String subject, String detector, String line) {
     }
@@ -385,7 +385,7 @@ public final class DetectionHarness {
                         return;
                     }
                     post(c, "telemetry/temp", 40);
-                    period = 2000 / Math.pow(1.08, (System.nanoTime() - start) / 2e9);
+                    period = 2000 / Math.pow(1.10, (System.nanoTime() - start) / 2e9);
                     executor.schedule(this, (long) period, TimeUnit.MILLISECONDS);
                 }
             }, 0, TimeUnit.MILLISECONDS);
