@@ -154,7 +154,9 @@ public class AnomalyQuarantineIT extends GatewayTestSupport {
         List<Restriction> rs = awaitValue("quarantine in force", 20_000, access::restrictions,
                 list -> list.stream().anyMatch(r -> r.kind() == Restriction.Kind.QUARANTINE
                         && r.subject().equals("flooder")));
-        assertTrue("the flood was let through at first: " + accepted, accepted >= 30);
+        // The 30th request crosses the limit; the quarantine can land before its own answer, so
+        // it may be the first one refused.
+        assertTrue("the flood was let through at first: " + accepted, accepted >= 29);
         Restriction q = rs.stream().filter(r -> r.subject().equals("flooder")).findFirst().get();
         assertEquals("rule.flood", q.origin());
 
