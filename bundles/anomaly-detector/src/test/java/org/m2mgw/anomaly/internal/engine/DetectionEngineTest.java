@@ -55,6 +55,27 @@ class DetectionEngineTest {
     }
 
     @Test
+    void givenAPeriodicDevice_whenItReportsTenTimesAsOften_thenTheShortWindowRateAlertsWithinTenSeconds() {
+        DetectionEngine engine = new DetectionEngine(EngineSettings.defaults());
+        long learned = 15 * 60_000L;
+        // every 2 s for 15 minutes: warmed up, baseline 30 per minute; the neighbour keeps doing so
+        assertThat(requests(engine, "d1", 0, (int) (learned / 2000), 2000)).isEmpty();
+        assertThat(requests(engine, "d2", 1000, (int) (learned / 2000), 2000)).isEmpty();
+
+        // then every 200 ms: too close together to count as separate reports for the interval check
+        List<Finding> findings = requests(engine, "d1", learned, 100, 200);
+        findings.addAll(requests(engine, "d2", learned + 1000, 10, 2000));
+
+        assertThat(findings).isNotEmpty();
+        Finding first = findings.get(0);
+        assertThat(first.detector()).isEqualTo("rule.rate-change");
+        assertThat(first.subject()).isEqualTo("d1");
+        assertThat(Duration.between(T0.plusMillis(learned), first.alert().time())).isLessThan(Duration.ofSeconds(10));
+        assertThat(first.alert().reason()).startsWith("device d1 sends ").contains("over the last ~10 s");
+        assertThat(findings).extracting(Finding::subject).doesNotContain("d2");
+    }
+
+    @Test
     void givenACooldownPerDetectorAndSubject_whenAnotherSubjectOrDetectorFires_thenItIsNotSuppressed() {
         DetectionEngine engine = new DetectionEngine(EngineSettings.defaults());
         List<Finding> findings = new ArrayList<>();
