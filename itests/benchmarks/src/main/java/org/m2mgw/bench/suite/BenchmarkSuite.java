@@ -177,6 +177,7 @@ public final class BenchmarkSuite {
                 "handshakes/s");
         restartServers();
         loadScenario("session resumptions/s", Mode.RESUME, 100, profile.handshakeClients(), 0.85, "resumptions/s");
+        ecdsaProviders();
         restartServers();
 
         long[] idleBefore = {gateway.liveHeapBytes(), bare.liveHeapBytes()};
@@ -239,6 +240,30 @@ public final class BenchmarkSuite {
                 g >= targetRatio * b && errors == 0, String.format(Locale.ROOT,
                         "%d devices closed loop, median of %d; gateway p99 %.1f ms, errors %d", clients,
                         profile.rounds(), median(gwP99), errors)));
+    }
+
+    /**
+     * ECDHE_ECDSA full handshakes between Scandium clients and a Scandium server (raw public keys),
+     * once with the JDK as the JCE provider and once with Bouncy Castle, each in a JVM of its own.
+     * The gateway's own ECDSA path (RPK devices) is not in the load generator yet.
+     */
+    private void ecdsaProviders() throws Exception {
+        double[] rate = new double[2];
+        String[] providers = {"SYSTEM", "BC"};
+        for (int i = 0; i < 2; i++) {
+            Path log = work.resolve("ecdsa-" + providers[i].toLowerCase(Locale.ROOT) + ".log");
+            GatewayProcess p = GatewayProcess.java("512m", log, org.m2mgw.bench.baseline.EcdsaHandshakes.class.getName(),
+                    Integer.toString(profile.handshakeSeconds()), "16", providers[i]);
+            try (p) {
+                p.await("RESULT [^\\n]*\\n", 0, (profile.handshakeSeconds() + 60) * 1000L);
+            }
+            p.output().lines().filter(l -> l.startsWith("ECDHE_ECDSA")).findFirst().ifPresent(l -> log("%s", l));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("RESULT ([0-9.]+)").matcher(p.output());
+            rate[i] = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        }
+        rows.add(new Row("ECDHE_ECDSA handshakes/s, bare Scandium: Bouncy Castle vs JDK", "handshakes/s", rate[1],
+                "JDK as JCE provider", rate[0], false, "report; pick the faster", null,
+                "P-256 raw public keys both ways, CCM_8, cookies, 16 clients, client and server in one JVM"));
     }
 
     /**
