@@ -58,10 +58,6 @@ public final class DeviceClient implements AutoCloseable {
         endpoint.start();
     }
 
-    public Fleet.Device device() {
-        return device;
-    }
-
     /** Forgets the DTLS session, so the next request makes a full handshake. */
     public void forgetSession() {
         connector.clearConnectionState();

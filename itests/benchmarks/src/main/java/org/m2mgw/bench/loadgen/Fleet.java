@@ -50,11 +50,6 @@ public final class Fleet {
         return devices.get(i % devices.size());
     }
 
-    /** The first {@code n} devices (all of them when there are fewer). */
-    public Fleet first(int n) {
-        return new Fleet(devices.subList(0, Math.min(n, devices.size())));
-    }
-
     /** Devices {@code from} to {@code from + n - 1}. */
     public Fleet slice(int from, int n) {
         return new Fleet(devices.subList(from, Math.min(devices.size(), from + n)));

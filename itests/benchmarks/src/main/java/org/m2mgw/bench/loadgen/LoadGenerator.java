@@ -54,7 +54,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final ScheduledExecutorService secondary;
     private final Configuration cfg;
     private String postPath = "telemetry/load";
-    private String getPath = "commands";
+    private final String getPath = "commands";
     private int payloadBytes = 64;
 
     /** Starts {@code clients} devices of the fleet (device i uses fleet entry i). */
@@ -102,19 +102,6 @@ public final class LoadGenerator implements AutoCloseable {
     public LoadGenerator postPath(String path) {
         this.postPath = path;
         return this;
-    }
-
-    public LoadGenerator getPath(String path) {
-        this.getPath = path;
-        return this;
-    }
-
-    public int clients() {
-        return clients.size();
-    }
-
-    public URI target() {
-        return target;
     }
 
     /**

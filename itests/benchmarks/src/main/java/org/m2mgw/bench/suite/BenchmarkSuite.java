@@ -443,7 +443,7 @@ public final class BenchmarkSuite {
             // every device sends on its old session: a lost session would time out or handshake again
             Stats.Result after = gen.run("after restart", Mode.POST, 0.5, Duration.ZERO,
                     Duration.ofSeconds(Math.max(3, profile.measureSeconds())));
-            long handshakes = countNewHandshakes(after);
+            long handshakes = after.handshakes();
             log("restart: %d restored in %.2f s; afterwards %s", restored, seconds, after.line());
             rows.add(new Row("restart with live sessions (transport bundle stop/start)", "s", seconds, "-",
                     Double.NaN, true, "<= 2 s, 0 new full handshakes", seconds <= 2.0 && restored >= n - failed
@@ -451,10 +451,6 @@ public final class BenchmarkSuite {
                     String.format(Locale.ROOT, "%d sessions, %d restored; then %d requests on them, %d errors, "
                             + "%d new handshakes", n - failed, restored, after.ok(), after.errors(), handshakes)));
         }
-    }
-
-    private static long countNewHandshakes(Stats.Result r) {
-        return r.handshakes();
     }
 
     private void backlogDrain() throws Exception {
