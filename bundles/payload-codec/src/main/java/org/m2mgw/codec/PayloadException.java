@@ -1,5 +1,6 @@
 package org.m2mgw.codec;
 
+import org.m2mgw.support.Text;
 import java.util.Objects;
 import org.m2mgw.api.message.DeviceMessage;
 
@@ -30,24 +31,9 @@ public class PayloadException extends Exception {
     }
 
     private static String format(String deviceId, String resource, String reason) {
-        return "device '" + printable(deviceId) + "' /" + printable(resource) + ": " + reason;
-    }
-
-    // Device ids and resource paths come from the network: keep log lines on one line.
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_ID_CHARS) + 8);
-        for (int i = 0; i < s.length(); i++) {
-            if (b.length() >= MAX_ID_CHARS) {
-                return b.append("...").toString();
-            }
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
+        // Device ids and resource paths come from the network: keep log lines on one line.
+        return "device '" + Text.printable(deviceId, MAX_ID_CHARS) + "' /" + Text.printable(resource, MAX_ID_CHARS)
+                + ": " + reason;
     }
 
     /** @return the id of the device that sent the payload */

@@ -27,8 +27,7 @@ final class TestMessages {
                 .contentFormat(contentFormat)
                 .payload(payload)
                 .receivedAt(RECEIVED)
-                .security(new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true,
-                        false))
+                .security(new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true))
                 .build();
     }
 

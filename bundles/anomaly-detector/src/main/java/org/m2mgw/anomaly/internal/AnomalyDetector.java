@@ -3,7 +3,6 @@ package org.m2mgw.anomaly.internal;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,17 +147,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
                 String.format("%.1f", a.score()), a.reason(), f.action());
         EventAdmin ea = eventAdmin;
         if (ea != null) {
-            Map<String, Object> props = new HashMap<>();
-            props.put(Alert.PROP_ID, a.id());
-            props.put(Alert.PROP_SUBJECT, a.subject());
-            props.put(Alert.PROP_DETECTOR, a.detector());
-            props.put(Alert.PROP_SEVERITY, a.severity().name());
-            props.put(Alert.PROP_SCORE, a.score());
-            props.put(Alert.PROP_REASON, a.reason());
-            props.put("alert.time", a.time().toString());
-            props.put("alert.action", f.action().configName());
-            props.put("alert.features", new LinkedHashMap<>(a.features()));
-            ea.postEvent(new Event(Alert.TOPIC, props));
+            ea.postEvent(new Event(Alert.TOPIC, a.toEventProperties(f.action().configName())));
         }
         DeviceAccessControl ac = access;
         if (ac == null) {
@@ -168,25 +157,29 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
             switch (f.action()) {
                 case THROTTLE -> ac.throttle(a.subject(), f.throttleRatePerSecond(), f.duration(), a.reason(), a.detector());
                 case QUARANTINE -> ac.quarantine(a.subject(), f.duration(), a.reason(), a.detector());
-                case BLOCK_ADDRESS -> ac.blockAddress(hostOf(a.subject()), f.duration(), a.reason(), a.detector());
+                case BLOCK_ADDRESS -> ac.blockAddress(a.subject(), f.duration(), a.reason(), a.detector());
+                case LIMIT_HANDSHAKES -> ac.limitHandshakes(ipLiteral(a.subject()), f.throttleRatePerSecond(),
+                        f.duration(), a.reason(), a.detector());
                 default -> {
                     return;
                 }
             }
             actions.increment();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.warn("Anomaly detector: action {} on {} not applied: {}", f.action(), a.subject(), e.getMessage());
         }
     }
 
-    /** Addresses come as host:port or [v6]:port in events; blocks take the host. */
-    static String hostOf(String subject) {
-        if (subject.startsWith("[")) {
-            int end = subject.indexOf(']');
-            return end > 0 ? subject.substring(1, end) : subject;
+    /** Alert subjects of address rules are IP literals: parsed without a name lookup. */
+    private static java.net.InetAddress ipLiteral(String ip) {
+        if (!ip.matches("[0-9A-Fa-f.:]+")) {
+            throw new IllegalArgumentException("not an IP address: " + ip);
         }
-        int colon = subject.lastIndexOf(':');
-        return colon > 0 && subject.indexOf(':') == colon ? subject.substring(0, colon) : subject;
+        try {
+            return java.net.InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + ip, e);
+        }
     }
 
     /** @return the most recent findings, oldest first */

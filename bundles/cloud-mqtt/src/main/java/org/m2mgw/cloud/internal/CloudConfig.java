@@ -51,22 +51,34 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "routes", description = "One route per entry: "
             + "'<resource rule> <topic template> <encoder> <qos>'. Rules as for devices "
             + "(telemetry/* matches telemetry and below); templates use {prefix}, {gateway}, {device}, "
-            + "{resource}; encoders: json, kura-protobuf, raw; qos 0 or 1. The first matching route "
-            + "wins; a message no route matches is dropped and counted. Default: telemetry and "
-            + "events as JSON at QoS 1.")
+            + "{resource}, with {resource} (which may span several levels) after {device}, and no MQTT "
+            + "wildcards; encoders: json, kura-protobuf, raw; qos 0 or 1. The first matching route "
+            + "wins; a message no route matches is refused (CoAP 4.04) and counted. Default: telemetry "
+            + "and events as JSON at QoS 1.")
     String[] routes() default {"telemetry/* {prefix}/{gateway}/{device}/{resource} json 1",
         "events/* {prefix}/{gateway}/{device}/{resource} json 1"};
 
     @AttributeDefinition(name = "command.topic", description = "Topic template the gateway "
-            + "subscribes to for commands; {device} becomes the wildcard '+'. Empty disables "
-            + "commands. Default: {prefix}/{gateway}/{device}/commands.", required = false)
+            + "subscribes to for commands; {device} becomes the wildcard '+'; no other wildcards, no "
+            + "{resource}. Empty disables commands. Default: {prefix}/{gateway}/{device}/commands.",
+            required = false)
     String command_topic() default "{prefix}/{gateway}/{device}/commands";
 
     @AttributeDefinition(name = "alert.topic", description = "Topic for alerts from the anomaly "
-            + "detector, as JSON at QoS 1; {prefix} and {gateway} are replaced. Empty disables. Alerts "
-            + "wait in memory (at most 1000) while the broker is unreachable. Default: "
-            + "{prefix}/{gateway}/alerts.", required = false)
+            + "detector, as JSON at QoS 1; {prefix} and {gateway} are replaced; no wildcards. Empty "
+            + "disables. Alerts wait in their own durable queue (alert.queue.*) while the broker is "
+            + "unreachable, and are published in the order raised. Default: {prefix}/{gateway}/alerts.",
+            required = false)
     String alert_topic() default "{prefix}/{gateway}/alerts";
+
+    @AttributeDefinition(name = "alert.queue.max.messages", description = "Most alerts kept on disk "
+            + "while they cannot be published; when full, the oldest goes (counted and logged). "
+            + "10..1000000. Default: 10000.", min = "10", max = "1000000")
+    int alert_queue_max_messages() default 10_000;
+
+    @AttributeDefinition(name = "alert.queue.max.mbytes", description = "Most megabytes of alerts "
+            + "kept on disk, 1..1024. Default: 8.", min = "1", max = "1024")
+    int alert_queue_max_mbytes() default 8;
 
     @AttributeDefinition(name = "command.expiry.seconds", description = "How long a command waits "
             + "for its device, 1..31536000. Default: 86400.", min = "1", max = "31536000")
@@ -75,6 +87,16 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "command.queue.max", description = "Most commands queued per "
             + "device, 1..1000. Default: 16.", min = "1", max = "1000")
     int command_queue_max() default 16;
+
+    @AttributeDefinition(name = "command.total.max", description = "Most commands queued for all "
+            + "devices together; more are refused (counted and logged). 1..1000000. Default: 10000.",
+            min = "1", max = "1000000")
+    int command_total_max() default 10_000;
+
+    @AttributeDefinition(name = "command.max.bytes", description = "Largest command payload taken "
+            + "from the cloud, in bytes; larger ones are refused (counted and logged). 1..65536. "
+            + "Default: 8192.", min = "1", max = "65536")
+    int command_max_bytes() default 8192;
 
     @AttributeDefinition(name = "queue.max.messages", description = "Most messages in the "
             + "durable queue, 1..10000000. Default: 250000.", min = "1", max = "10000000")
@@ -99,12 +121,35 @@ import org.osgi.service.metatype.annotations.Option;
             + "broker at once, 1..10000. Default: 256.", min = "1", max = "10000")
     int publish_window() default 256;
 
+    @AttributeDefinition(name = "publish.max.bytes", description = "Largest message payload, once "
+            + "encoded for its route, that is taken from a device; a larger one is refused (CoAP "
+            + "4.13) and counted. 256..16777216. Default: 262144.", min = "256", max = "16777216")
+    int publish_max_bytes() default 262_144;
+
+    @AttributeDefinition(name = "publish.max.attempts", description = "How often the broker may "
+            + "refuse the same message before it is moved to the dead letters (a broker that drops "
+            + "the connection right after receiving it, twice, counts as refusing it). 1..1000. "
+            + "Default: 5.", min = "1", max = "1000")
+    int publish_max_attempts() default 5;
+
+    @AttributeDefinition(name = "deadletter.max.count", description = "Most dead letters kept "
+            + "(messages and alerts the broker would not take, for the operator to retry or "
+            + "delete); when full, the oldest goes (counted, logged, shown in the status). "
+            + "1..100000. Default: 1000.", min = "1", max = "100000")
+    int deadletter_max_count() default 1000;
+
+    @AttributeDefinition(name = "deadletter.max.mbytes", description = "Most megabytes of dead "
+            + "letters kept; when full, the oldest go. 1..1024. Default: 16.", min = "1", max = "1024")
+    int deadletter_max_mbytes() default 16;
+
     @AttributeDefinition(name = "reconnect.min.seconds", description = "First reconnect delay; "
             + "it doubles up to reconnect.max.seconds. 1..3600. Default: 1.", min = "1", max = "3600")
     int reconnect_min_seconds() default 1;
 
-    @AttributeDefinition(name = "reconnect.max.seconds", description = "Longest reconnect delay, "
-            + "1..3600. Default: 60.", min = "1", max = "3600")
+    @AttributeDefinition(name = "reconnect.max.seconds", description = "Longest delay between "
+            + "two connection attempts, 1..3600. While the broker is unreachable its port is also "
+            + "probed (a TCP connect) about once a second, and the connection is attempted as soon as "
+            + "the port answers. Default: 60.", min = "1", max = "3600")
     int reconnect_max_seconds() default 60;
 
     @AttributeDefinition(name = "tls.truststore.path", description = "PKCS#12 or JKS truststore "

@@ -1,70 +1,90 @@
 package org.m2mgw.cloud.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.m2mgw.api.alert.Alert;
 import org.m2mgw.api.command.Command;
 import org.m2mgw.api.command.CommandQueue;
+import org.m2mgw.api.device.DeviceRegistry;
 import org.m2mgw.api.message.Acceptance;
-import org.m2mgw.api.message.ContentFormats;
 import org.m2mgw.api.message.DeviceMessage;
 import org.m2mgw.api.message.DeviceMessageConsumer;
 import org.m2mgw.api.runtime.GatewayRuntime;
 import org.m2mgw.api.runtime.StatusProvider;
-import org.m2mgw.cloud.internal.mqtt.LinkSettings;
-import org.m2mgw.cloud.internal.mqtt.MqttLink;
-import org.m2mgw.cloud.internal.mqtt.PahoV3Link;
-import org.m2mgw.cloud.internal.mqtt.PahoV5Link;
 import org.m2mgw.cloud.internal.queue.DurableQueue;
-import org.m2mgw.cloud.internal.queue.QueuedMessage;
-import org.m2mgw.codec.PayloadException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One cloud connection: takes device messages over into a durable queue (so a device is
- * acknowledged only once its message is on disk), publishes them to an MQTT broker in order per
- * device, removes them only after the broker's PUBACK, and queues commands from the cloud for
- * devices to fetch. A configuration change restarts the connection; the queue on disk survives.
+ * acknowledged only once its message is on disk, and only if it can be delivered), publishes them
+ * to an MQTT broker in order per device, removes them only after the broker's PUBACK, parks what
+ * the broker will never take as dead letters, publishes alerts from their own durable queue, and
+ * queues commands from the cloud for devices to fetch. A configuration change restarts the
+ * connection; what is on disk survives.
+ *
+ * <p>This class is the component: configuration, lifecycle and the services. The work is done by
+ * {@link Admission} (what is taken), the {@link Publisher} and its {@link Lane}s (the MQTT side),
+ * {@link DeadLetters}, {@link DeviceCommandQueue} (commands for devices), {@link AlertPublisher}
+ * and the {@link DurableQueue}s.
+ *
+ * <p>Files, in {@code <data>/cloud-mqtt/<name>/}: {@code queue/}, {@code alerts/},
+ * {@code deadletters.log}, {@code commands.bin}.
  */
 @Component(configurationPid = CloudConnection.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
         service = {ConfigurableComponent.class, DeviceMessageConsumer.class, CommandQueue.class,
-            StatusProvider.class, org.osgi.service.event.EventHandler.class},
-        property = org.osgi.service.event.EventConstants.EVENT_TOPIC + "=" + org.m2mgw.api.alert.Alert.TOPIC)
+            StatusProvider.class, EventHandler.class, DeadLetterAdmin.class},
+        property = EventConstants.EVENT_TOPIC + "=" + Alert.TOPIC)
 @Designate(ocd = CloudConfig.class, factory = true)
 public class CloudConnection implements ConfigurableComponent, DeviceMessageConsumer, CommandQueue, StatusProvider,
-        org.osgi.service.event.EventHandler {
+        EventHandler, DeadLetterAdmin {
     static final String FACTORY_PID = "org.m2mgw.cloud.mqtt";
     private static final Logger LOG = LoggerFactory.getLogger(CloudConnection.class);
 
+    /** The device registry, when there is one: commands are then taken only for devices it knows. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile DeviceRegistry registry;
+
     private final String name;
-    private final GatewayRuntime runtime;
-    private final CloudSettings settings;
-    private final DurableQueue queue;
-    private final CommandStore commands;
-    private final Publisher publisher;
     private final String configError;
+    /** The parts of a running connection; {@code null} when it could not start. */
+    private final Parts parts;
+
+    /** What a running connection is made of. */
+    private record Parts(CloudSettings settings, DurableQueue queue, DurableQueue alertQueue, DeadLetters deadLetters,
+            CommandStore commandStore, DeviceCommandQueue commands, Admission admission, Publisher publisher,
+            AlertPublisher alerts) {
+    }
 
     @Activate
     public CloudConnection(@Reference GatewayRuntime runtime, Map<String, Object> properties, CloudConfig config) {
-        this.runtime = runtime;
+        this(runtime, properties, config, LinkFactory.PAHO);
+    }
+
+    /** Seam for tests: {@code links} makes the MQTT links. */
+    CloudConnection(GatewayRuntime runtime, Map<String, Object> properties, CloudConfig config, LinkFactory links) {
         Object pid = properties.get("service.pid");
         this.name = shortName(pid == null ? FACTORY_PID : pid.toString());
         CloudSettings s = null;
@@ -75,30 +95,60 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
             error = e.getMessage();
             LOG.error("Cloud connection {} not started, invalid configuration: {}", name, error);
         }
-        DurableQueue q = null;
-        CommandStore c = null;
+        Parts p = null;
         if (s != null) {
             Path dir = runtime.dataDirectory("cloud-mqtt").resolve(name);
             try {
-                java.nio.file.Files.createDirectories(dir);
-                q = new DurableQueue(dir.resolve("queue"), s.queueOptions());
-                c = new CommandStore(dir.resolve("commands.bin"), s.commandQueueMax(), Instant::now);
+                p = open(s, dir, links);
             } catch (IOException | RuntimeException e) {
-                error = "durable queue unavailable in " + dir + ": " + e.getMessage();
+                error = "durable storage unavailable in " + dir + ": " + e.getMessage();
                 LOG.error("Cloud connection {}: {}", name, error);
-                if (q != null) {
-                    q.close();
-                    q = null;
-                }
             }
         }
-        this.settings = s;
-        this.queue = q;
-        this.commands = c;
         this.configError = error;
-        this.publisher = q == null ? null : new Publisher(name, s, q, this::commandArrived);
-        if (publisher != null) {
-            publisher.start();
+        this.parts = p;
+        if (p != null) {
+            p.publisher().start();
+        }
+    }
+
+    private Parts open(CloudSettings s, Path dir, LinkFactory links) throws IOException {
+        Files.createDirectories(dir);
+        DurableQueue q = null;
+        DurableQueue aq = null;
+        DeadLetters dl = null;
+        try {
+            q = new DurableQueue(dir.resolve("queue"), s.queueOptions());
+            aq = s.alertTopic() == null ? null : new DurableQueue(dir.resolve("alerts"), s.alertQueueOptions());
+            CloudSettings.Limits lim = s.limits();
+            dl = new DeadLetters(dir.resolve("deadletters.log"), lim.deadLetterMaxCount(), lim.deadLetterMaxBytes());
+        } catch (IOException | RuntimeException e) {
+            closeAll(q, aq, dl, null);
+            throw e;
+        }
+        CommandStore cs = null;
+        try {
+            cs = new CommandStore(dir.resolve("commands.bin"), s.commandQueueMax(), s.limits().commandTotalMax(),
+                    s.limits().commandMaxBytes(), Instant::now);
+        } catch (IOException | RuntimeException e) {
+            // Commands are not worth stopping device messages for: they are refused until a restart.
+            LOG.error("Cloud connection {}: command store unavailable, commands are refused: {}", name, e.toString());
+        }
+        DeviceCommandQueue commands = new DeviceCommandQueue(name, cs, s, () -> registry);
+        Publisher publisher = new Publisher(name, s, q, aq, dl, commands::fromCloud, links);
+        AlertPublisher alerts = aq == null ? null : new AlertPublisher(name, s.gatewayId(), aq, publisher::wake);
+        return new Parts(s, q, aq, dl, cs, commands, new Admission(name, s), publisher, alerts);
+    }
+
+    private static void closeAll(DurableQueue q, DurableQueue aq, DeadLetters dl, CommandStore cs) {
+        for (AutoCloseable c : new AutoCloseable[] {q, aq, dl, cs}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("Closing {} failed: {}", c, e.toString());
+                }
+            }
         }
     }
 
@@ -110,11 +160,9 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
 
     @Deactivate
     void deactivate() {
-        if (publisher != null) {
-            publisher.stop();
-        }
-        if (queue != null) {
-            queue.close();
+        if (parts != null) {
+            parts.publisher().stop();
+            closeAll(parts.queue(), parts.alertQueue(), parts.deadLetters(), parts.commandStore());
         }
     }
 
@@ -122,120 +170,105 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
 
     @Override
     public CompletionStage<Acceptance> accept(DeviceMessage message) {
-        if (queue == null) {
+        if (parts == null) {
             return CompletableFuture.completedFuture(Acceptance.refused(
                     "cloud connection " + name + " is not running: " + configError, 60));
         }
-        CompletableFuture<Acceptance> f = queue.offer(message);
-        publisher.wake();
+        Optional<Acceptance> rejected = parts.admission().check(message);
+        if (rejected.isPresent()) {
+            return CompletableFuture.completedFuture(rejected.get());
+        }
+        CompletableFuture<Acceptance> f = parts.queue().offer(message);
+        parts.publisher().wake();
         return f;
     }
 
     // --- alerts ---
 
-    /** Publishes alerts from Event Admin to the alert topic. */
+    /** Queues alerts from Event Admin for the alert topic. */
     @Override
-    public void handleEvent(org.osgi.service.event.Event event) {
-        if (publisher == null || settings.alertTopic() == null) {
-            return;
-        }
-        StringBuilder json = new StringBuilder("{\"gateway\":").append(quote(settings.gatewayId()));
-        for (String key : new String[] {org.m2mgw.api.alert.Alert.PROP_ID, org.m2mgw.api.alert.Alert.PROP_SUBJECT,
-            org.m2mgw.api.alert.Alert.PROP_DETECTOR, org.m2mgw.api.alert.Alert.PROP_SEVERITY,
-            org.m2mgw.api.alert.Alert.PROP_REASON, "alert.time", "alert.action"}) {
-            Object v = event.getProperty(key);
-            if (v != null) {
-                json.append(',').append(quote(key.substring("alert.".length()))).append(':').append(quote(v.toString()));
-            }
-        }
-        Object score = event.getProperty(org.m2mgw.api.alert.Alert.PROP_SCORE);
-        if (score instanceof Number n && Double.isFinite(n.doubleValue())) {
-            json.append(",\"score\":").append(n.doubleValue());
-        }
-        Object features = event.getProperty("alert.features");
-        if (features instanceof Map<?, ?> f) {
-            json.append(",\"features\":{");
-            boolean first = true;
-            for (Map.Entry<?, ?> e : f.entrySet()) {
-                if (e.getValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
-                    json.append(first ? "" : ",").append(quote(e.getKey().toString())).append(':').append(n.doubleValue());
-                    first = false;
-                }
-            }
-            json.append('}');
-        }
-        json.append('}');
-        publisher.offerAlert(settings.alertTopic(), json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    // --- downlink ---
-
-    private void commandArrived(String deviceId, byte[] payload) {
-        Instant now = Instant.now();
-        int cf = looksLikeJson(payload) ? ContentFormats.JSON : ContentFormats.OCTET_STREAM;
-        Command c = new Command(UUID.randomUUID().toString(), deviceId, cf, payload, now,
-                now.plusSeconds(settings.commandExpirySeconds()));
-        boolean stored;
-        try {
-            stored = commands.offer(c);
-        } catch (RuntimeException e) {
-            // Never throw into the MQTT client's thread: it would drop the connection.
-            publisher.countCommandDropped();
-            LOG.error("Cloud connection {}: command for device {} could not be stored: {}", name, deviceId,
-                    e.getMessage());
-            return;
-        }
-        if (!stored) {
-            publisher.countCommandDropped();
-            LOG.warn("Cloud connection {}: command for device {} refused, its queue holds {} commands "
-                    + "(command.queue.max)", name, deviceId, settings.commandQueueMax());
+    public void handleEvent(Event event) {
+        if (parts != null && parts.alerts() != null) {
+            parts.alerts().publish(event);
         }
     }
 
-    private static boolean looksLikeJson(byte[] p) {
-        for (byte b : p) {
-            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-                continue;
-            }
-            return b == '{' || b == '[';
-        }
-        return false;
-    }
+    // --- CommandQueue: commands from the cloud for devices ---
 
     @Override
     public boolean offer(Command command) {
-        return commands != null && commands.offer(command);
+        return parts != null && parts.commands().offer(command);
     }
 
     @Override
     public List<Command> peek(String deviceId, int max) {
-        return commands == null ? List.of() : commands.peek(deviceId, max);
+        return parts == null ? List.of() : parts.commands().peek(deviceId, max);
     }
 
     @Override
     public void delivered(String deviceId, List<String> commandIds) {
-        if (commands != null) {
-            commands.delivered(deviceId, commandIds);
+        if (parts != null) {
+            parts.commands().delivered(deviceId, commandIds);
         }
     }
 
     @Override
     public int pending(String deviceId) {
-        return commands == null ? 0 : commands.pending(deviceId);
+        return parts == null ? 0 : parts.commands().pending(deviceId);
+    }
+
+    // --- dead letters ---
+
+    @Override
+    public String connectionName() {
+        return name;
+    }
+
+    @Override
+    public List<Summary> deadLetters() {
+        return parts == null ? List.of() : parts.deadLetters().list().stream().map(l -> new Summary(l.id(),
+                l.kind().name(), l.key(), l.parkedAt(), l.reason(), l.record().length)).toList();
+    }
+
+    @Override
+    public boolean deadLettersFull() {
+        return parts != null && parts.deadLetters().full();
+    }
+
+    @Override
+    public String retryDeadLetter(long id) {
+        Optional<DeadLetters.Letter> letter = parts == null ? Optional.empty() : parts.deadLetters().get(id);
+        if (letter.isEmpty()) {
+            return "no such dead letter";
+        }
+        DeadLetters.Letter l = letter.get();
+        DurableQueue target = l.kind() == DeadLetters.Kind.ALERT ? parts.alertQueue() : parts.queue();
+        if (target == null) {
+            return "not retried: alerts are not published (alert.topic is empty)";
+        }
+        try {
+            Acceptance a = target.offerRecord(l.key(), l.record()).get(30, TimeUnit.SECONDS);
+            if (!a.isAccepted()) {
+                return "not retried: " + a.reason();
+            }
+            parts.deadLetters().remove(id);
+            parts.publisher().wake();
+            return "put back at the end of its queue";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not retried: interrupted";
+        } catch (Exception e) {
+            return "not retried: " + e;
+        }
+    }
+
+    @Override
+    public boolean deleteDeadLetter(long id) {
+        try {
+            return parts != null && parts.deadLetters().remove(id);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot delete dead letter #" + id + ": " + e.getMessage(), e);
+        }
     }
 
     // --- status ---
@@ -247,315 +280,40 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
 
     @Override
     public String statusLine() {
-        if (publisher == null) {
+        if (parts == null) {
             return "not running: " + configError;
         }
-        return publisher.state();
+        String line = parts.publisher().state();
+        int dead = parts.deadLetters().size();
+        if (dead > 0) {
+            line += "; " + dead + " dead letter" + (dead == 1 ? "" : "s")
+                    + (parts.deadLetters().full() ? " (store full, the oldest go)" : "");
+        }
+        return parts.commandStore() == null ? line + "; command store unavailable" : line;
     }
 
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
-        if (queue != null) {
-            out.put("queued", (long) queue.size());
-            out.put("queued.bytes", queue.bytes());
-            out.put("in.flight", (long) (publisher == null ? 0 : publisher.inFlightCount()));
-            queue.counters().forEach((k, v) -> out.put("queue." + k, v));
+        if (parts == null) {
+            return out;
         }
-        if (publisher != null) {
-            out.putAll(publisher.counters());
+        DurableQueue q = parts.queue();
+        out.put("queued", (long) q.size());
+        out.put("queued.bytes", q.bytes());
+        out.put("in.flight", (long) parts.publisher().inFlightCount());
+        q.counters().forEach((k, v) -> out.put("queue." + k, v));
+        out.putAll(parts.admission().counters());
+        out.putAll(parts.publisher().counters());
+        out.putAll(parts.deadLetters().counters());
+        DurableQueue aq = parts.alertQueue();
+        if (aq != null) {
+            out.put("alerts.queued", (long) aq.size());
+            out.put("alerts.queued.bytes", aq.bytes());
+            out.put("alerts.dropped", aq.counters().get("dropped"));
+            out.put("alerts.refused", parts.alerts().refused());
         }
-        if (commands != null) {
-            out.put("commands.pending", (long) commands.total());
-        }
+        out.putAll(parts.commands().counters());
         return out;
-    }
-
-    /** The publishing loop: connects, publishes the queue in order, reconnects with backoff. */
-    static final class Publisher {
-        private static final int MAX_LOGGED_RESOURCES = 1000;
-
-        private final String name;
-        private final CloudSettings s;
-        private final DurableQueue queue;
-        private final java.util.function.BiConsumer<String, byte[]> commandSink;
-        private final Object signal = new Object();
-        private final LongAdder published = new LongAdder();
-        private final LongAdder failed = new LongAdder();
-        private final LongAdder unrouted = new LongAdder();
-        private final LongAdder unencodable = new LongAdder();
-        private final LongAdder connects = new LongAdder();
-        private final LongAdder commandsReceived = new LongAdder();
-        private final LongAdder commandsDropped = new LongAdder();
-        private final LongAdder alertsPublished = new LongAdder();
-        private final LongAdder alertsDropped = new LongAdder();
-        private final java.util.ArrayDeque<Map.Entry<String, byte[]>> alerts = new java.util.ArrayDeque<>();
-        private static final int MAX_ALERTS = 1000;
-        private final java.util.Set<String> loggedUnrouted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private final AtomicInteger consecutiveFailures = new AtomicInteger();
-        private volatile long pauseUntilNanos;
-        private volatile boolean running = true;
-        private volatile String state = "starting";
-        private volatile MqttLink link;
-        /** Sequences in flight on the current link; replaced at each connection. */
-        private volatile java.util.Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private Thread thread;
-
-        Publisher(String name, CloudSettings s, DurableQueue queue,
-                java.util.function.BiConsumer<String, byte[]> commandSink) {
-            this.name = name;
-            this.s = s;
-            this.queue = queue;
-            this.commandSink = commandSink;
-        }
-
-        void start() {
-            thread = new Thread(this::run, "m2mgw-cloud-" + name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void stop() {
-            running = false;
-            wake();
-            MqttLink l = link;
-            if (l != null) {
-                l.close();
-            }
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void wake() {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
-        }
-
-        void offerAlert(String topic, byte[] json) {
-            synchronized (alerts) {
-                if (alerts.size() >= MAX_ALERTS) {
-                    alerts.pollFirst();
-                    alertsDropped.increment();
-                }
-                alerts.addLast(Map.entry(topic, json));
-            }
-            wake();
-        }
-
-        private void publishAlerts(MqttLink l) {
-            while (true) {
-                Map.Entry<String, byte[]> a;
-                synchronized (alerts) {
-                    a = alerts.pollFirst();
-                }
-                if (a == null) {
-                    return;
-                }
-                l.publish(a.getKey(), a.getValue(), 1, alertsPublished::increment, e -> {
-                    synchronized (alerts) {
-                        if (alerts.size() < MAX_ALERTS) {
-                            alerts.addFirst(a);
-                        } else {
-                            alertsDropped.increment();
-                        }
-                    }
-                });
-            }
-        }
-
-        void countCommandDropped() {
-            commandsDropped.increment();
-        }
-
-        String state() {
-            return state;
-        }
-
-        int inFlightCount() {
-            return inFlight.size();
-        }
-
-        Map<String, Long> counters() {
-            Map<String, Long> m = new LinkedHashMap<>();
-            m.put("published", published.sum());
-            m.put("publish.failed", failed.sum());
-            m.put("dropped.unrouted", unrouted.sum());
-            m.put("dropped.unencodable", unencodable.sum());
-            m.put("connects", connects.sum());
-            m.put("commands.received", commandsReceived.sum());
-            m.put("commands.refused", commandsDropped.sum());
-            m.put("alerts.published", alertsPublished.sum());
-            m.put("alerts.dropped", alertsDropped.sum());
-            return m;
-        }
-
-        private void run() {
-            long backoff = s.reconnectMinSeconds() * 1000L;
-            while (running) {
-                MqttLink l = s.mqttVersion5() ? new PahoV5Link(s.linkSettings()) : new PahoV3Link(s.linkSettings());
-                // Published before connecting, so that stop() can abort a connect in progress.
-                link = l;
-                state = "connecting to " + s.brokerUrl();
-                try {
-                    l.connect(new MqttLink.Listener() {
-                        @Override
-                        public void connectionLost(Throwable cause) {
-                            state = "connection lost: " + ConnectionErrors.describe(cause) + "; reconnecting";
-                            LOG.warn("Cloud connection {}: connection to {} lost: {}", name, s.brokerUrl(),
-                                    ConnectionErrors.describe(cause));
-                            wake();
-                        }
-
-                        @Override
-                        public void messageArrived(String topic, byte[] payload) {
-                            s.commandTopic().flatMap(t -> t.device(topic)).ifPresent(device -> {
-                                commandsReceived.increment();
-                                commandSink.accept(device, payload);
-                            });
-                        }
-                    });
-                    if (s.commandTopic().isPresent()) {
-                        l.subscribe(s.commandTopic().get().subscription, 1);
-                    }
-                } catch (Exception e) {
-                    link = null;
-                    l.close();
-                    if (!running) {
-                        break;
-                    }
-                    String why = ConnectionErrors.describe(e);
-                    state = "not connected: " + why + "; retry in " + backoff / 1000 + " s";
-                    LOG.warn("Cloud connection {}: cannot connect to {}: {} (retry in {} s)", name,
-                            s.brokerUrl(), why, backoff / 1000);
-                    sleep(backoff);
-                    backoff = Math.min(backoff * 2, s.reconnectMaxSeconds() * 1000L);
-                    continue;
-                }
-                backoff = s.reconnectMinSeconds() * 1000L;
-                connects.increment();
-                state = "connected to " + s.brokerUrl() + " (MQTT " + (s.mqttVersion5() ? "5" : "3.1.1") + ")";
-                LOG.info("Cloud connection {} connected to {}", name, s.brokerUrl());
-                java.util.Set<Long> flight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-                inFlight = flight;
-                try {
-                    publishWhileConnected(l, flight);
-                } catch (RuntimeException e) {
-                    // One bad read or a library error must not stop publishing for good.
-                    state = "publishing failed: " + e + "; reconnecting";
-                    LOG.error("Cloud connection {}: publishing failed, reconnecting: {}", name, e.toString());
-                    sleep(backoff);
-                }
-                link = null;
-                l.close();
-                // Whatever was in flight goes back to the queue, in order, for the next connection;
-                // late callbacks from the closed link find an empty set and change nothing.
-                inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-                for (Long seq : flight) {
-                    if (flight.remove(seq)) {
-                        queue.release(seq);
-                    }
-                }
-            }
-            state = "stopped";
-        }
-
-        private void publishWhileConnected(MqttLink l, java.util.Set<Long> flight) {
-            while (running && l.isConnected()) {
-                publishAlerts(l);
-                long pause = pauseUntilNanos - System.nanoTime();
-                int window = Math.min(s.publishWindow(), l.maxInflight());
-                int room = window - flight.size();
-                List<QueuedMessage> batch = room > 0 && pause <= 0 ? queue.peek(room) : List.of();
-                if (batch.isEmpty()) {
-                    synchronized (signal) {
-                        try {
-                            long waitMs = pause > 0 ? Math.max(1, pause / 1_000_000) : room > 0 ? 200 : 20;
-                            signal.wait(waitMs);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
-                    continue;
-                }
-                for (QueuedMessage q : batch) {
-                    publishOne(l, q, flight);
-                }
-            }
-        }
-
-        private void publishOne(MqttLink l, QueuedMessage q, java.util.Set<Long> flight) {
-            DeviceMessage m;
-            try {
-                m = q.message();
-            } catch (IllegalArgumentException e) {
-                unencodable.increment();
-                LOG.error("Cloud connection {}: queue entry {} is unreadable and is dropped: {}", name,
-                        q.sequence(), e.getMessage());
-                queue.ack(q.sequence());
-                return;
-            }
-            Optional<Routes.Route> route = s.routes().match(m.resource());
-            if (route.isEmpty()) {
-                unrouted.increment();
-                if (loggedUnrouted.size() < MAX_LOGGED_RESOURCES && loggedUnrouted.add(m.resource())) {
-                    LOG.warn("Cloud connection {}: no route for resource '{}': its messages are dropped "
-                            + "(add a route to 'routes')", name, m.resource());
-                }
-                queue.ack(q.sequence());
-                return;
-            }
-            byte[] payload;
-            try {
-                payload = route.get().encoder().encode(m, s.gatewayId());
-            } catch (PayloadException e) {
-                unencodable.increment();
-                LOG.warn("Cloud connection {}: message {} dropped, it cannot be encoded as {}: {}", name,
-                        m.messageId(), route.get().encoder().id(), e.getMessage());
-                queue.ack(q.sequence());
-                return;
-            }
-            String topic = Routes.topic(route.get().topicTemplate(), s.topicPrefix(), s.gatewayId(),
-                    m.deviceId(), m.resource());
-            flight.add(q.sequence());
-            l.publish(topic, payload, route.get().qos(), () -> {
-                if (flight.remove(q.sequence())) {
-                    queue.ack(q.sequence());
-                    published.increment();
-                    consecutiveFailures.set(0);
-                }
-                wake();
-            }, error -> {
-                failed.increment();
-                if (flight.remove(q.sequence())) {
-                    queue.release(q.sequence());
-                }
-                // Back off before trying again (broker limits, refusals), up to one second.
-                int n = consecutiveFailures.incrementAndGet();
-                pauseUntilNanos = System.nanoTime() + Math.min(1000L, 10L << Math.min(n, 7)) * 1_000_000L;
-                if (n == 1 || n % 1000 == 0) {
-                    LOG.warn("Cloud connection {}: publish failed ({} in a row), retrying: {}", name, n,
-                            ConnectionErrors.describe(error));
-                }
-                wake();
-            });
-        }
-
-        private void sleep(long ms) {
-            synchronized (signal) {
-                try {
-                    long end = System.currentTimeMillis() + ms;
-                    while (running && System.currentTimeMillis() < end) {
-                        signal.wait(Math.max(1, end - System.currentTimeMillis()));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
     }
 }

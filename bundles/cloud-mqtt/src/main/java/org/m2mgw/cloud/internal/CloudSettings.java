@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.m2mgw.support.config.Metatype;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -22,10 +23,29 @@ import org.m2mgw.cloud.internal.queue.QueueOptions;
 record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, String topicPrefix,
         Routes routes, Optional<Routes.CommandTopic> commandTopic, int commandExpirySeconds,
         int commandQueueMax, QueueOptions queueOptions, int publishWindow, int reconnectMinSeconds,
-        int reconnectMaxSeconds, LinkSettings linkSettings, String alertTopic) {
+        int reconnectMaxSeconds, LinkSettings linkSettings, String alertTopic, QueueOptions alertQueueOptions,
+        Limits limits) {
+
+    /**
+     * The bounds that findings of the security review added.
+     *
+     * @param publishMaxBytes largest encoded message taken from a device
+     * @param publishMaxAttempts refusals of one entry before it is parked as a dead letter
+     * @param deadLetterMaxCount most dead letters kept
+     * @param deadLetterMaxBytes most bytes of dead letters kept
+     * @param commandMaxBytes largest command payload taken
+     * @param commandTotalMax most commands queued for all devices
+     */
+    record Limits(int publishMaxBytes, int publishMaxAttempts, int deadLetterMaxCount, long deadLetterMaxBytes,
+            int commandMaxBytes, int commandTotalMax) {
+    }
+
+    /** The connection's metatype: the one definition of its keys, defaults and ranges. */
+    static final Metatype METATYPE = Metatype.of(CloudConfig.class, CloudConnection.FACTORY_PID);
 
     static CloudSettings from(CloudConfig c, String gatewayId, String name) {
-        List<String> errors = new ArrayList<>();
+        // types, ranges and options come from the metatype; what it cannot say is checked below
+        List<String> errors = new ArrayList<>(METATYPE.problems(c));
         String url = c.broker_url() == null ? "" : c.broker_url().trim();
         boolean tls = false;
         try {
@@ -45,6 +65,10 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         String clientId = c.client_id() == null ? "" : c.client_id().replace("{gateway}", gatewayId).replace("{name}", name);
         if (clientId.isBlank() || clientId.length() > 128) {
             errors.add("client.id must give 1..128 characters");
+        }
+        String prefixProblem = Routes.templateProblem("topic.prefix", c.topic_prefix(), false);
+        if (prefixProblem != null) {
+            errors.add(prefixProblem.replace("topic template", "topic prefix"));
         }
         Routes routes = null;
         try {
@@ -72,15 +96,22 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
                     ? "queue.full.policy must be REFUSE or DROP_OLDEST, not '" + c.queue_full_policy() + "'"
                     : e.getMessage());
         }
-        if (c.alert_topic() != null && (c.alert_topic().contains("+") || c.alert_topic().contains("#"))) {
-            errors.add("alert.topic must not contain MQTT wildcards");
+        String alertTopic = c.alert_topic() == null ? "" : c.alert_topic().trim();
+        String alertProblem = Routes.templateProblem("alert.topic", alertTopic, false);
+        if (!alertTopic.isEmpty() && alertProblem != null) {
+            errors.add(alertProblem);
+        } else if (alertTopic.contains("{device}")) {
+            errors.add("alert.topic: {device} is not replaced in this topic");
         }
-        range(errors, "keepalive.seconds", c.keepalive_seconds(), 5, 3600);
-        range(errors, "command.expiry.seconds", c.command_expiry_seconds(), 1, 31_536_000);
-        range(errors, "command.queue.max", c.command_queue_max(), 1, 1000);
-        range(errors, "publish.window", c.publish_window(), 1, 10_000);
-        range(errors, "reconnect.min.seconds", c.reconnect_min_seconds(), 1, 3600);
-        range(errors, "reconnect.max.seconds", c.reconnect_max_seconds(), 1, 3600);
+        QueueOptions alertQueue = null;
+        try {
+            // Alerts are small: small segments, and the oldest goes when full (the detector cannot retry).
+            alertQueue = QueueOptions.defaults().withSegmentBytes(1 << 20).withMaxRecordBytes(64 << 10)
+                    .withMaxMessages(c.alert_queue_max_messages())
+                    .withMaxBytes((long) c.alert_queue_max_mbytes() << 20).withFullPolicy(FullPolicy.DROP_OLDEST);
+        } catch (IllegalArgumentException e) {
+            errors.add("alert.queue: " + e.getMessage());
+        }
         if (c.reconnect_max_seconds() < c.reconnect_min_seconds()) {
             errors.add("reconnect.max.seconds must not be below reconnect.min.seconds");
         }
@@ -105,14 +136,9 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         return new CloudSettings(url, version.equals("5"), gatewayId, c.topic_prefix(), routes, commandTopic,
                 c.command_expiry_seconds(), c.command_queue_max(), queue, c.publish_window(),
                 c.reconnect_min_seconds(), c.reconnect_max_seconds(), link,
-                c.alert_topic() == null || c.alert_topic().isBlank() ? null
-                        : c.alert_topic().trim().replace("{prefix}", c.topic_prefix()).replace("{gateway}", gatewayId));
-    }
-
-    private static void range(List<String> errors, String key, long v, long min, long max) {
-        if (v < min || v > max) {
-            errors.add(key + " " + v + " is out of range " + min + ".." + max);
-        }
+                alertTopic.isEmpty() ? null : alertTopic.replace("{prefix}", c.topic_prefix()).replace("{gateway}", gatewayId),
+                alertQueue, new Limits(c.publish_max_bytes(), c.publish_max_attempts(), c.deadletter_max_count(),
+                        (long) c.deadletter_max_mbytes() << 20, c.command_max_bytes(), c.command_total_max()));
     }
 
     static SSLContext sslContext(CloudConfig c) throws IOException, GeneralSecurityException {

@@ -43,6 +43,27 @@ final class ConnectionErrors {
         return (msg == null ? t.getClass().getSimpleName() : msg) + (code >= 0 ? " (reason " + code + ")" : "");
     }
 
+    /**
+     * @return whether the broker could not be reached at all (refused, reset or unanswered TCP
+     *     connection, unknown host), as opposed to a broker that answered and refused us (TLS,
+     *     credentials, client id): only then is probing its port worth it
+     */
+    static boolean unreachable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SSLException) {
+                return false;
+            }
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException
+                    || c instanceof SocketTimeoutException || c instanceof UnknownHostException
+                    || c instanceof java.net.SocketException || c instanceof java.io.EOFException) {
+                return true;
+            }
+        }
+        int code = reasonCode(t);
+        // Paho: unable to connect to server, timed out waiting, connection lost during the connect
+        return code == 32103 || code == 32000 || code == 32109;
+    }
+
     private static int reasonCode(Throwable t) {
         if (t instanceof org.eclipse.paho.client.mqttv3.MqttException e3) {
             return e3.getReasonCode();

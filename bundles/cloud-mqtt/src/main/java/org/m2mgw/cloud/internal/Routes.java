@@ -8,8 +8,21 @@ import java.util.regex.Pattern;
 import org.m2mgw.codec.PayloadEncoder;
 import org.m2mgw.codec.PayloadEncoders;
 
-/** The routing table: which resource goes to which topic, in which format, at which QoS. */
+/**
+ * The routing table: which resource goes to which topic, in which format, at which QoS; and the
+ * rules every topic template follows.
+ *
+ * <p><b>Templates.</b> {@code {device}} is one topic level (a device id's {@code /}, wildcards and
+ * control characters become {@code _}); {@code {resource}} may span several levels, so it must come
+ * after {@code {device}}: otherwise one device could name a resource that makes its topic look like
+ * another device's. Templates hold no MQTT wildcards and no control characters.
+ */
 final class Routes {
+    private static final String DEVICE = "{device}";
+    private static final String RESOURCE = "{resource}";
+    /** The CoAP Content-Format numbers (RFC 7252, 12.3), and "none" (-1). */
+    private static final int MIN_FORMAT = -1;
+    private static final int MAX_FORMAT = 65_535;
 
     /** One route. */
     record Route(String rule, String topicTemplate, PayloadEncoder encoder, int qos) {
@@ -22,6 +35,16 @@ final class Routes {
                 return resource.equals(prefix) || resource.startsWith(prefix + "/");
             }
             return false;
+        }
+
+        /**
+         * @param contentFormat a message's CoAP Content-Format
+         * @return whether this route's encoder takes it. The encoders of payload-codec take every
+         *     CoAP Content-Format (those they do not decode travel as opaque bytes), so only numbers
+         *     that are no Content-Format at all are refused.
+         */
+        boolean takes(int contentFormat) {
+            return contentFormat >= MIN_FORMAT && contentFormat <= MAX_FORMAT;
         }
     }
 
@@ -54,8 +77,9 @@ final class Routes {
             if (!f[3].equals("0") && !f[3].equals("1")) {
                 errors.add("routes[" + i + "]: qos must be 0 or 1, not '" + f[3] + "'");
             }
-            if (f[1].contains("+") || f[1].contains("#")) {
-                errors.add("routes[" + i + "]: topic template must not contain MQTT wildcards");
+            String problem = templateProblem("routes[" + i + "]", f[1], true);
+            if (problem != null) {
+                errors.add(problem);
             }
             if (enc.isPresent() && (f[3].equals("0") || f[3].equals("1"))) {
                 String rule = f[0].startsWith("/") ? f[0].substring(1) : f[0];
@@ -71,6 +95,40 @@ final class Routes {
         return new Routes(List.copyOf(out));
     }
 
+    /**
+     * Checks a topic template, or any text that becomes part of a topic.
+     *
+     * @param key the configuration key, for the message
+     * @param template the template
+     * @param resourceAllowed whether {@code {resource}} is replaced in this template
+     * @return the problem, naming the key; {@code null} if there is none
+     */
+    static String templateProblem(String key, String template, boolean resourceAllowed) {
+        if (template == null || template.isBlank()) {
+            return key + ": topic template is empty";
+        }
+        if (template.indexOf('+') >= 0 || template.indexOf('#') >= 0) {
+            return key + ": topic template must not contain MQTT wildcards (+ #)";
+        }
+        for (int i = 0; i < template.length(); i++) {
+            if (unsafe(template, i)) {
+                return key + ": topic template must not contain a control character (at index " + i + ")";
+            }
+        }
+        int resource = template.indexOf(RESOURCE);
+        if (resource >= 0) {
+            if (!resourceAllowed) {
+                return key + ": {resource} is not replaced in this topic";
+            }
+            int device = template.indexOf(DEVICE);
+            if (device < 0 || device > resource) {
+                return key + ": {resource} must come after {device} (a resource may span several topic levels, "
+                        + "so before {device} it could make one device's topic look like another's)";
+            }
+        }
+        return null;
+    }
+
     Optional<Route> match(String resource) {
         for (Route r : routes) {
             if (r.matches(resource)) {
@@ -82,16 +140,43 @@ final class Routes {
 
     static String topic(String template, String prefix, String gateway, String device, String resource) {
         return template.replace("{prefix}", prefix).replace("{gateway}", gateway)
-                .replace("{device}", safe(device)).replace("{resource}", safeResource(resource));
+                .replace(DEVICE, safe(device, true)).replace(RESOURCE, safe(resource, false));
     }
 
-    /** Device ids and resources end up in topic levels: keep MQTT wildcards and NUL out. */
-    private static String safe(String level) {
-        return level.replace('+', '_').replace('#', '_').replace('/', '_').replace('\0', '_');
+    /**
+     * Device ids and resources end up in topic levels: keep MQTT wildcards, control characters and
+     * what is not valid UTF-8 out (the client library drops the connection over such a topic).
+     * Resources are valid {@code ResourceNames} already when accepted; this also covers entries
+     * queued by earlier versions.
+     */
+    static String safe(String level, boolean oneLevel) {
+        StringBuilder b = null;
+        for (int i = 0; i < level.length(); i++) {
+            char c = level.charAt(i);
+            boolean bad = c == '+' || c == '#' || (oneLevel && c == '/') || unsafe(level, i);
+            if (bad && b == null) {
+                b = new StringBuilder(level.length()).append(level, 0, i);
+            }
+            if (b != null) {
+                b.append(bad ? '_' : c);
+            }
+        }
+        return b == null ? level : b.toString();
     }
 
-    private static String safeResource(String resource) {
-        return resource.replace('+', '_').replace('#', '_').replace('\0', '_');
+    /** Control characters, lone surrogates and the non-characters U+FFFE and U+FFFF. */
+    private static boolean unsafe(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isISOControl(c) || c == '\uFFFE' || c == '\uFFFF') {
+            return true;
+        }
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        if (Character.isLowSurrogate(c)) {
+            return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
+        }
+        return false;
     }
 
     /** Parses device ids out of command topics built from a template. */
@@ -99,17 +184,26 @@ final class Routes {
         final String subscription;
         private final Pattern pattern;
 
+        /** @throws IllegalArgumentException naming command.topic */
         CommandTopic(String template, String prefix, String gateway) {
+            String problem = templateProblem("command.topic", template, false);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
             String t = template.replace("{prefix}", prefix).replace("{gateway}", gateway);
-            if (!t.contains("{device}")) {
+            if (!t.contains(DEVICE)) {
                 throw new IllegalArgumentException("command.topic must contain {device}: " + template);
             }
-            subscription = t.replace("{device}", "+");
-            StringBuilder re = new StringBuilder();
-            int at = t.indexOf("{device}");
-            re.append(Pattern.quote(t.substring(0, at))).append("([^/]+)")
-                    .append(Pattern.quote(t.substring(at + "{device}".length())));
-            pattern = Pattern.compile(re.toString());
+            int at = t.indexOf(DEVICE);
+            boolean wholeLevel = (at == 0 || t.charAt(at - 1) == '/')
+                    && (at + DEVICE.length() == t.length() || t.charAt(at + DEVICE.length()) == '/');
+            if (!wholeLevel || t.indexOf(DEVICE, at + 1) >= 0) {
+                throw new IllegalArgumentException("command.topic: {device} must be one whole topic level, once: "
+                        + template);
+            }
+            subscription = t.replace(DEVICE, "+");
+            pattern = Pattern.compile(Pattern.quote(t.substring(0, at)) + "([^/]+)"
+                    + Pattern.quote(t.substring(at + DEVICE.length())));
         }
 
         Optional<String> device(String topic) {

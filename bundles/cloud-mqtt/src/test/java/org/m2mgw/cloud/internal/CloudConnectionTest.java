@@ -57,49 +57,12 @@ class CloudConnectionTest {
     }
 
     GatewayRuntime runtime() {
-        Path data = tmp.resolve("data");
-        return new GatewayRuntime() {
-            @Override
-            public String gatewayId() {
-                return "gw1";
-            }
-
-            @Override
-            public Path dataDirectory() {
-                return data;
-            }
-
-            @Override
-            public Path dataDirectory(String name) {
-                try {
-                    return Files.createDirectories(data.resolve(name));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        };
+        return org.m2mgw.support.testing.TestRuntime.on(tmp.resolve("data"), "gw1");
     }
 
     @SuppressWarnings("unchecked")
     static <T> T config(Class<T> type, Map<String, Object> values) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
-            if (values.containsKey(m.getName())) {
-                return values.get(m.getName());
-            }
-            if (m.getDefaultValue() != null) {
-                return m.getDefaultValue();
-            }
-            switch (m.getName()) {
-                case "annotationType":
-                    return type;
-                case "hashCode":
-                    return values.hashCode();
-                case "equals":
-                    return p == args[0];
-                default:
-                    return type.getSimpleName() + values;
-            }
-        });
+        return org.m2mgw.support.testing.TestRuntime.config(type, values);
     }
 
     CloudConnection connection(Map<String, Object> overrides) {
@@ -118,7 +81,7 @@ class CloudConnectionTest {
         return DeviceMessage.builder().messageId("m-" + device + "-" + n).deviceId(device).resource("telemetry/t")
                 .contentFormat(ContentFormats.JSON).payload(("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8))
                 .receivedAt(Instant.now())
-                .security(new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true, false))
+                .security(new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true))
                 .build();
     }
 
@@ -127,6 +90,8 @@ class CloudConnectionTest {
         final Set<String> ids = ConcurrentHashMap.newKeySet();
         final List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<String, byte[]> lastByTopic = new ConcurrentHashMap<>();
+        /** Every payload, as text, in the order received. */
+        final List<String> payloads = java.util.Collections.synchronizedList(new ArrayList<>());
         private final MqttClient client;
         private static final Pattern ID = Pattern.compile("\"messageId\"\\s*:\\s*\"([^\"]+)\"");
 
@@ -160,6 +125,7 @@ class CloudConnectionTest {
                 public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
                     String json = new String(m.getPayload(), StandardCharsets.UTF_8);
                     lastByTopic.put(topic, m.getPayload());
+                    payloads.add(json);
                     Matcher x = ID.matcher(json);
                     if (x.find()) {
                         received.add(x.group(1));

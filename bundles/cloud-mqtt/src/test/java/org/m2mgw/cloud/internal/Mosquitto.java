@@ -75,6 +75,17 @@ public final class Mosquitto implements AutoCloseable {
         }
     }
 
+    /** Makes mosquitto read its configuration again (SIGHUP), e.g. after an ACL file changed. */
+    public void reload() throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IOException("mosquitto is not running");
+        }
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -HUP " + process.pid() + " failed");
+        }
+    }
+
     public String url() {
         return "tcp://127.0.0.1:" + port;
     }

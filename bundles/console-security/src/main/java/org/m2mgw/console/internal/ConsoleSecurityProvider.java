@@ -91,8 +91,7 @@ public class ConsoleSecurityProvider implements SecurityProvider {
     }
 
     private static String sanitize(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return s == null ? "null" : org.m2mgw.support.Text.printable(s, 64);
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.security.SecureRandom;
 import java.util.Map;
 import org.m2mgw.api.device.Device;
 import org.m2mgw.api.runtime.GatewayRuntime;
-import org.m2mgw.api.runtime.PrivateFiles;
+import org.m2mgw.support.PrivateFiles;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

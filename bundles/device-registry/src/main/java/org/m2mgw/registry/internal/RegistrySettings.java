@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import org.m2mgw.support.config.Metatype;
 
 /**
  * Validated configuration of the registry. An invalid value does not stop the registry: it is
@@ -16,7 +17,8 @@ import java.util.List;
  */
 record RegistrySettings(Path importFile, int intervalSeconds, List<String> problems) {
     static final int DEFAULT_INTERVAL_SECONDS = 10;
-    static final int MAX_INTERVAL_SECONDS = 3600;
+    /** The registry's metatype: the one definition of its keys, defaults and ranges. */
+    static final Metatype METATYPE = Metatype.of(RegistryConfig.class, DeviceRegistryComponent.PID);
     static final String KEY_FILE = "registry.import.file";
     static final String KEY_INTERVAL = "registry.import.interval.seconds";
 
@@ -41,9 +43,9 @@ record RegistrySettings(Path importFile, int intervalSeconds, List<String> probl
             }
         }
         int seconds = interval;
-        if (interval < 1 || interval > MAX_INTERVAL_SECONDS) {
-            problems.add(KEY_INTERVAL + " " + interval + " is out of range 1.." + MAX_INTERVAL_SECONDS
-                    + "; using " + DEFAULT_INTERVAL_SECONDS);
+        String range = METATYPE.problem(KEY_INTERVAL, interval);
+        if (range != null) {
+            problems.add(range + "; using " + DEFAULT_INTERVAL_SECONDS);
             seconds = DEFAULT_INTERVAL_SECONDS;
         }
         return new RegistrySettings(path, seconds, problems);

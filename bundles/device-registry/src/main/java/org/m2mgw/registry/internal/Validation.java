@@ -32,7 +32,6 @@ final class Validation {
 
     /** Device ids end up in cloud topics: no '/', '+', '#' or spaces. */
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
     private static final ECParameterSpec P256 = p256();
 
     private Validation() {
@@ -183,11 +182,8 @@ final class Validation {
             return r;
         }
         String path = r.endsWith("/*") ? r.substring(0, r.length() - 2) : r;
-        boolean ok = !path.isEmpty();
-        for (String segment : path.split("/", -1)) {
-            ok &= SEGMENT.matcher(segment).matches() && !segment.equals(".") && !segment.equals("..");
-        }
-        if (!ok) {
+        // the same alphabet the transports check every request's resource name against
+        if (!org.m2mgw.api.device.ResourceNames.isValid(path)) {
             throw new InvalidEntryException("resources[" + index + "] '" + sanitize(rule)
                     + "' is not a resource rule: use path segments of letters, digits, '.', '_', "
                     + "'~' or '-', optionally ending in '/*', or '*' alone");
@@ -249,10 +245,6 @@ final class Validation {
 
     /** @return the value cut to 64 characters with control characters replaced, safe for a log line */
     static String sanitize(String s) {
-        if (s == null) {
-            return "null";
-        }
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return s == null ? "null" : org.m2mgw.support.Text.printable(s, 64);
     }
 }

@@ -46,27 +46,7 @@ abstract class RegistryTestSupport {
 
     /** Like gateway-core's GatewayRuntime, on {@link #dataDir()}. */
     GatewayRuntime runtime() {
-        Path root = dataDir();
-        return new GatewayRuntime() {
-            @Override
-            public String gatewayId() {
-                return "test-gateway";
-            }
-
-            @Override
-            public Path dataDirectory() {
-                return root;
-            }
-
-            @Override
-            public Path dataDirectory(String name) {
-                try {
-                    return Files.createDirectories(root.resolve(name));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        return org.m2mgw.support.testing.TestRuntime.on(dataDir(), "test-gateway");
     }
 
     /** A registry without import file. */

@@ -2,12 +2,16 @@ package org.m2mgw.broker.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.m2mgw.support.config.Metatype;
 
 /** Validated broker settings. Every error message names the configuration key it is about. */
 record BrokerSettings(boolean enabled, String host, int port) {
 
+    /** The broker's metatype: the one definition of its keys, defaults and ranges. */
+    static final Metatype METATYPE = Metatype.of(BrokerConfig.class, EmbeddedBroker.PID);
+
     static BrokerSettings from(BrokerConfig c) {
-        List<String> errors = new ArrayList<>();
+        List<String> errors = new ArrayList<>(METATYPE.problems(c));
         String host = c.broker_host() == null ? "" : c.broker_host().trim();
         if (host.isEmpty()) {
             errors.add("broker.host must not be empty");
@@ -15,9 +19,6 @@ record BrokerSettings(boolean enabled, String host, int port) {
             errors.add("broker.host '" + host + "' is not a host name or IP address");
         }
         int port = c.broker_port();
-        if (port < 1 || port > 65535) {
-            errors.add("broker.port " + port + " is out of range 1..65535");
-        }
         if (!errors.isEmpty()) {
             throw new InvalidConfigurationException(String.join("; ", errors));
         }

@@ -17,7 +17,21 @@ public final class Restriction {
         /** The device's requests beyond a rate get 4.29 Too Many Requests (RFC 8516). */
         THROTTLE,
         /** Datagrams from the source address are dropped before any DTLS processing. */
-        BLOCK_ADDRESS
+        BLOCK_ADDRESS,
+        /**
+         * Datagrams from every address of a prefix ({@code network/length}) are dropped.
+         *
+         * @since 1.1
+         */
+        BLOCK_PREFIX,
+        /**
+         * New handshakes from the source address beyond a rate are dropped; datagrams of sessions
+         * already established from it pass. Used instead of a block where registered devices share
+         * the address (a NAT): the misbehaving part is slowed, the neighbours keep working.
+         *
+         * @since 1.1
+         */
+        LIMIT_HANDSHAKES
     }
 
     private final Kind kind;
@@ -29,8 +43,10 @@ public final class Restriction {
 
     /**
      * @param kind what it does
-     * @param subject the device id, or for {@link Kind#BLOCK_ADDRESS} the IP address
-     * @param ratePerSecond the allowed request rate for {@link Kind#THROTTLE}; 0 otherwise
+     * @param subject the device id, for {@link Kind#BLOCK_ADDRESS} the IP address, for
+     *        {@link Kind#BLOCK_PREFIX} {@code network/length}
+     * @param ratePerSecond the allowed request rate for {@link Kind#THROTTLE}, the allowed handshake
+     *        rate (ClientHellos per second) for {@link Kind#LIMIT_HANDSHAKES}; 0 otherwise
      * @param until when it ends by itself
      * @param reason why, in words
      * @param origin who put it in place: a detector's name or {@code operator}
@@ -49,7 +65,12 @@ public final class Restriction {
         return kind;
     }
 
-    /** @return the device id or IP address */
+    /** @return whether it restricts a device (quarantine, throttle) rather than addresses @since 1.1 */
+    public boolean isDeviceRestriction() {
+        return kind == Kind.QUARANTINE || kind == Kind.THROTTLE;
+    }
+
+    /** @return the device id, IP address or {@code network/length} prefix */
     public String subject() {
         return subject;
     }
@@ -76,7 +97,8 @@ public final class Restriction {
 
     @Override
     public String toString() {
-        return kind + " " + subject + (kind == Kind.THROTTLE ? " to " + ratePerSecond + "/s" : "") + " until "
+        return kind + " " + subject + (kind == Kind.THROTTLE || kind == Kind.LIMIT_HANDSHAKES
+                ? " to " + ratePerSecond + "/s" : "") + " until "
                 + until + " by " + origin + ": " + reason;
     }
 }

@@ -31,9 +31,30 @@ public final class Alert {
     public static final String PROP_REASON = "alert.reason";
     /** Event property: the detector that raised it ({@code String}). */
     public static final String PROP_DETECTOR = "alert.detector";
+    /** Event property: what the subject is, a {@link SubjectKind} name ({@code String}). @since 1.1 */
+    public static final String PROP_SUBJECT_KIND = "alert.subject.kind";
+    /** Event property: when it was raised, ISO-8601 ({@code String}). @since 1.1 */
+    public static final String PROP_TIME = "alert.time";
+    /** Event property: the action taken, e.g. {@code quarantine} or {@code none} ({@code String}). @since 1.1 */
+    public static final String PROP_ACTION = "alert.action";
+    /** Event property: the features that drove it ({@code Map<String, Double>}). @since 1.1 */
+    public static final String PROP_FEATURES = "alert.features";
+
+    /**
+     * What an alert is about.
+     *
+     * @since 1.1
+     */
+    public enum SubjectKind {
+        /** A registered device; the subject is its device id. */
+        DEVICE,
+        /** A source IP address (unauthenticated traffic); the subject is the address without port. */
+        ADDRESS
+    }
 
     private final String id;
     private final String subject;
+    private final SubjectKind subjectKind;
     private final String detector;
     private final AlertSeverity severity;
     private final double score;
@@ -53,8 +74,26 @@ public final class Alert {
      */
     public Alert(String id, String subject, String detector, AlertSeverity severity, double score,
             String reason, Map<String, Double> features, Instant time) {
+        this(id, subject, SubjectKind.DEVICE, detector, severity, score, reason, features, time);
+    }
+
+    /**
+     * @param id a unique id
+     * @param subject the device id, or the source IP address (no port) for unauthenticated traffic
+     * @param subjectKind what the subject is
+     * @param detector the detector or rule that raised it
+     * @param severity how urgent it is
+     * @param score the detector's score; its scale is the detector's
+     * @param reason the reason in words
+     * @param features the feature values that drove the score, by feature name
+     * @param time when it was raised
+     * @since 1.1
+     */
+    public Alert(String id, String subject, SubjectKind subjectKind, String detector, AlertSeverity severity,
+            double score, String reason, Map<String, Double> features, Instant time) {
         this.id = Objects.requireNonNull(id, "id");
         this.subject = Objects.requireNonNull(subject, "subject");
+        this.subjectKind = Objects.requireNonNull(subjectKind, "subjectKind");
         this.detector = Objects.requireNonNull(detector, "detector");
         this.severity = Objects.requireNonNull(severity, "severity");
         this.score = score;
@@ -71,6 +110,11 @@ public final class Alert {
     /** @return the device id or source address */
     public String subject() {
         return subject;
+    }
+
+    /** @return what the subject is @since 1.1 */
+    public SubjectKind subjectKind() {
+        return subjectKind;
     }
 
     /** @return the detector or rule that raised it */
@@ -101,6 +145,61 @@ public final class Alert {
     /** @return when it was raised */
     public Instant time() {
         return time;
+    }
+
+    /**
+     * The Event Admin properties of this alert, every one named by a {@code PROP_*} constant.
+     *
+     * @param action the action taken, e.g. {@code quarantine}, or {@code none}
+     * @return a new mutable map
+     * @since 1.1
+     */
+    public Map<String, Object> toEventProperties(String action) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put(PROP_ID, id);
+        p.put(PROP_SUBJECT, subject);
+        p.put(PROP_SUBJECT_KIND, subjectKind.name());
+        p.put(PROP_DETECTOR, detector);
+        p.put(PROP_SEVERITY, severity.name());
+        p.put(PROP_SCORE, score);
+        p.put(PROP_REASON, reason);
+        p.put(PROP_TIME, time.toString());
+        p.put(PROP_ACTION, action == null ? "none" : action);
+        p.put(PROP_FEATURES, new LinkedHashMap<>(features));
+        return p;
+    }
+
+    /**
+     * Reads an alert back from Event Admin properties written by {@link #toEventProperties(String)}.
+     *
+     * @param property the event's property lookup, e.g. {@code event::getProperty}
+     * @return the alert
+     * @throws IllegalArgumentException if a required property is missing or has the wrong type
+     * @since 1.1
+     */
+    public static Alert fromEventProperties(java.util.function.Function<String, Object> property) {
+        try {
+            Object kind = property.apply(PROP_SUBJECT_KIND);
+            Object score = property.apply(PROP_SCORE);
+            Object time = property.apply(PROP_TIME);
+            Map<String, Double> features = new LinkedHashMap<>();
+            if (property.apply(PROP_FEATURES) instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> {
+                    if (v instanceof Number n) {
+                        features.put(String.valueOf(k), n.doubleValue());
+                    }
+                });
+            }
+            return new Alert((String) property.apply(PROP_ID), (String) property.apply(PROP_SUBJECT),
+                    kind == null ? SubjectKind.DEVICE : SubjectKind.valueOf(kind.toString()),
+                    (String) property.apply(PROP_DETECTOR),
+                    AlertSeverity.valueOf(String.valueOf(property.apply(PROP_SEVERITY))),
+                    score instanceof Number n ? n.doubleValue() : Double.NaN,
+                    (String) property.apply(PROP_REASON), features,
+                    time == null ? Instant.now() : Instant.parse(time.toString()));
+        } catch (ClassCastException | NullPointerException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("not an alert event: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class Device {
     private final String certificateSubject;
 
     private Device(Builder b) {
-        this.deviceId = DeviceIdentity.requireText(b.deviceId, "deviceId");
+        this.deviceId = requireText(b.deviceId, "deviceId");
         this.enabled = b.enabled;
         this.resources = Collections.unmodifiableSet(new LinkedHashSet<>(b.resources));
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
@@ -198,5 +198,12 @@ public final class Device {
         public Device build() {
             return new Device(this);
         }
+    }
+
+    private static String requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        return value;
     }
 }

@@ -15,22 +15,20 @@ public final class SecuritySummary {
     private final String cipherSuite;
     private final CredentialType credentialType;
     private final boolean connectionId;
-    private final boolean resumed;
 
     /**
      * @param protocol the secure protocol, for example {@code DTLSv1.2} or {@code OSCORE}
      * @param cipherSuite the negotiated suite, for example {@code TLS_PSK_WITH_AES_128_CCM_8}
      * @param credentialType how the device authenticated
      * @param connectionId whether the session uses a connection id (RFC 9146)
-     * @param resumed whether the session was resumed rather than fully negotiated
+     * @since 2.0
      */
     public SecuritySummary(String protocol, String cipherSuite, CredentialType credentialType,
-            boolean connectionId, boolean resumed) {
+            boolean connectionId) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.cipherSuite = Objects.requireNonNull(cipherSuite, "cipherSuite");
         this.credentialType = Objects.requireNonNull(credentialType, "credentialType");
         this.connectionId = connectionId;
-        this.resumed = resumed;
     }
 
     /** @return the secure protocol, e.g. {@code DTLSv1.2} */
@@ -53,14 +51,8 @@ public final class SecuritySummary {
         return connectionId;
     }
 
-    /** @return whether the session was resumed */
-    public boolean resumed() {
-        return resumed;
-    }
-
     @Override
     public String toString() {
-        return protocol + "/" + cipherSuite + "/" + credentialType + (connectionId ? "/cid" : "")
-                + (resumed ? "/resumed" : "");
+        return protocol + "/" + cipherSuite + "/" + credentialType + (connectionId ? "/cid" : "");
     }
 }

@@ -113,8 +113,7 @@ public class GatewayRuntimeComponent implements GatewayRuntime, ConfigurableComp
     }
 
     private static String sanitize(String s) {
-        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-        return cut.replaceAll("[\\p{Cntrl}]", "?");
+        return s == null ? "null" : org.m2mgw.support.Text.printable(s, 80);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package org.m2mgw.core.internal;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.m2mgw.api.runtime.GatewayRuntime;
 import org.m2mgw.api.runtime.StatusProvider;
+import org.m2mgw.support.status.StatusText;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -41,10 +41,6 @@ public class StatusCommands {
             out.append("gateway ").append(runtime.gatewayId()).append(", data ")
                     .append(runtime.dataDirectory()).append('\n');
         }
-        providers.stream().sorted(Comparator.comparing(StatusProvider::statusName)).forEach(p -> {
-            out.append(p.statusName()).append(": ").append(p.statusLine()).append('\n');
-            p.counters().forEach((k, v) -> out.append(String.format("  %-60s %d%n", k, v)));
-        });
-        return out.toString();
+        return StatusText.text(out, providers).toString();
     }
 }

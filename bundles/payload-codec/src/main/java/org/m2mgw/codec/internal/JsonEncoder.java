@@ -53,8 +53,7 @@ public final class JsonEncoder implements PayloadEncoder {
         JsonOut.string(JsonOut.member(sb, "protocol"), s.protocol());
         JsonOut.string(JsonOut.member(sb.append(','), "cipherSuite"), s.cipherSuite());
         JsonOut.string(JsonOut.member(sb.append(','), "credential"), s.credentialType().name());
-        JsonOut.member(sb.append(','), "cid").append(s.connectionId());
-        JsonOut.member(sb.append(','), "resumed").append(s.resumed()).append('}');
+        JsonOut.member(sb.append(','), "cid").append(s.connectionId()).append('}');
         JsonOut.member(sb.append(','), "values");
         values(sb, decoded);
         return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);

@@ -106,11 +106,11 @@ final class PayloadDecoder {
         if (libraryMessage == null || libraryMessage.isBlank()) {
             return "";
         }
-        Matcher m = LIBRARY_OFFSET.matcher(Texts.printable(libraryMessage, 200));
+        Matcher m = LIBRARY_OFFSET.matcher(org.m2mgw.support.Text.printable(libraryMessage, 200));
         if (m.matches()) {
             return " near byte " + m.group(2) + ": " + lowerFirst(m.group(1));
         }
-        return ": " + lowerFirst(Texts.printable(libraryMessage.strip(), 200));
+        return ": " + lowerFirst(org.m2mgw.support.Text.printable(libraryMessage.strip(), 200));
     }
 
     private static String lowerFirst(String s) {

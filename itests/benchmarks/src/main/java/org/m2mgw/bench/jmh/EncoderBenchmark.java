@@ -3,9 +3,8 @@ package org.m2mgw.bench.jmh;
 import java.util.concurrent.TimeUnit;
 import org.m2mgw.api.message.DeviceMessage;
 import org.m2mgw.codec.PayloadException;
-import org.m2mgw.codec.internal.JsonEncoder;
-import org.m2mgw.codec.internal.KuraProtobufEncoder;
-import org.m2mgw.codec.internal.RawEncoder;
+import org.m2mgw.codec.PayloadEncoder;
+import org.m2mgw.codec.PayloadEncoders;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,9 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Thread)
 public class EncoderBenchmark {
-    private final JsonEncoder json = new JsonEncoder();
-    private final KuraProtobufEncoder kura = new KuraProtobufEncoder();
-    private final RawEncoder raw = new RawEncoder();
+    // through the bundle's exported API, as the cloud connection finds them
+    private final PayloadEncoder json = PayloadEncoders.byId(PayloadEncoders.JSON).orElseThrow();
+    private final PayloadEncoder kura = PayloadEncoders.byId(PayloadEncoders.KURA_PROTOBUF).orElseThrow();
+    private final PayloadEncoder raw = PayloadEncoders.byId(PayloadEncoders.RAW).orElseThrow();
     private final DeviceMessage jsonMessage = Messages.json("sensor-1", 1);
     private final DeviceMessage senml = Messages.senmlJson("sensor-1", 1);
 

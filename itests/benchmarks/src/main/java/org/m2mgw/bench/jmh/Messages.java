@@ -10,7 +10,7 @@ import org.m2mgw.api.message.SecuritySummary;
 /** Device messages as the transport hands them over. */
 final class Messages {
     static final SecuritySummary SECURITY =
-            new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true, false);
+            new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true);
 
     private Messages() {
     }

@@ -14,7 +14,12 @@ public enum Action {
     /** End the device's sessions and refuse its handshakes. */
     QUARANTINE,
     /** Drop datagrams from the source IP address. */
-    BLOCK_ADDRESS;
+    BLOCK_ADDRESS,
+    /**
+     * Ration new handshakes from the source IP address; its established sessions go on. Never
+     * configured: a block of an address that registered devices use becomes this.
+     */
+    LIMIT_HANDSHAKES;
 
     /** @return the configuration spelling, e.g. {@code block-address} */
     public String configName() {

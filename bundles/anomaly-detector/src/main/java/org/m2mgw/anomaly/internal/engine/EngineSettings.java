@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.m2mgw.support.config.Metatype;
 
 /**
  * Thresholds and limits of the {@link DetectionEngine}. Every value is checked when the settings are
@@ -75,6 +76,8 @@ import java.util.TreeSet;
  *     default 900)
  * @param throttleRatePerSecond the request rate a throttle allows, at least; a device whose baseline
  *     is higher keeps twice its baseline ({@value #THROTTLE_RATE_PER_SECOND}, default 1.0)
+ * @param handshakeLimitPerSecond the ClientHellos per second left to an address that registered
+ *     devices use, where a rule wanted to block it ({@value #HANDSHAKE_LIMIT_PER_SECOND}, default 4.0)
  * @param actions the action per detector, keys {@code action.<detector>}: {@code action.rule.flood}
  *     (throttle), {@code action.rule.identity-guessing} and {@code action.rule.handshake-flood}
  *     (block-address), all others log
@@ -87,7 +90,7 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         double rateChangeMaxCv, boolean rcfEnabled, double rcfThreshold, int rcfWarmupWindows, int rcfTrees,
         int rcfSampleSize, int rcfMaxVectorsPerSecond, long rcfSeed, int cooldownSeconds,
         int maxTrackedSubjects, Set<String> allowlist, int actionDurationSeconds, double throttleRatePerSecond,
-        Map<Detector, Action> actions) {
+        double handshakeLimitPerSecond, Map<Detector, Action> actions) {
 
     public static final String WARMUP_SECONDS = "detector.warmup.seconds";
     public static final String WARMUP_EVENTS = "detector.warmup.events";
@@ -118,41 +121,39 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
     public static final String ALLOWLIST = "allowlist";
     public static final String ACTION_DURATION_SECONDS = "action.duration.seconds";
     public static final String THROTTLE_RATE_PER_SECOND = "action.throttle.rate.per.second";
+    public static final String HANDSHAKE_LIMIT_PER_SECOND = "action.handshake.limit.per.second";
 
-    private static final int DAY = 86_400;
 
     public EngineSettings {
-        range(WARMUP_SECONDS, warmupSeconds, 0, 30 * DAY);
-        range(WARMUP_EVENTS, warmupEvents, 1, 1_000_000);
-        range(WINDOW_SECONDS, windowSeconds, 1, 3600);
-        range(FLOOD_REQUESTS_PER_MINUTE, floodRequestsPerMinute, 1, 10_000_000);
-        range(FLOOD_BASELINE_FACTOR, floodBaselineFactor, 2, 1000);
-        range(FLOOD_MIN_REQUESTS_PER_MINUTE, floodMinRequestsPerMinute, 1, 10_000_000);
-        range(IDENTITY_FAILURES_PER_MINUTE, identityFailuresPerMinute, 1, 1_000_000);
-        range(IDENTITY_DISTINCT, identityDistinct, 1, AddressState.MAX_IDENTITIES);
-        range(HANDSHAKE_FLOOD_PER_MINUTE, handshakeFloodPerMinute, 1, 10_000_000);
-        range(HANDSHAKE_FAILURES_PER_MINUTE, handshakeFailuresPerMinute, 1, 10_000_000);
-        range(DEVICE_HANDSHAKES_PER_MINUTE, deviceHandshakesPerMinute, 1, 10_000_000);
-        range(REPLAY_STORM_PER_MINUTE, replayStormPerMinute, 1, 10_000_000);
-        range(SIZE_JUMP_SIGMAS, sizeJumpSigmas, 1, 1000);
-        range(SIZE_JUMP_MIN_BYTES, sizeJumpMinBytes, 0, 1 << 30);
-        range(RATE_CHANGE_FACTOR, rateChangeFactor, 1.5, 1000);
-        range(RATE_CHANGE_MAX_CV, rateChangeMaxCv, 0.01, 10);
-        range(RCF_THRESHOLD, rcfThreshold, 0.5, 100);
-        range(RCF_TREES, rcfTrees, 10, 500);
-        range(RCF_SAMPLE_SIZE, rcfSampleSize, 32, 4096);
+        range(WARMUP_SECONDS, warmupSeconds);
+        range(WARMUP_EVENTS, warmupEvents);
+        range(WINDOW_SECONDS, windowSeconds);
+        range(FLOOD_REQUESTS_PER_MINUTE, floodRequestsPerMinute);
+        range(FLOOD_BASELINE_FACTOR, floodBaselineFactor);
+        range(FLOOD_MIN_REQUESTS_PER_MINUTE, floodMinRequestsPerMinute);
+        range(IDENTITY_FAILURES_PER_MINUTE, identityFailuresPerMinute);
+        range(IDENTITY_DISTINCT, identityDistinct);
+        range(HANDSHAKE_FLOOD_PER_MINUTE, handshakeFloodPerMinute);
+        range(HANDSHAKE_FAILURES_PER_MINUTE, handshakeFailuresPerMinute);
+        range(DEVICE_HANDSHAKES_PER_MINUTE, deviceHandshakesPerMinute);
+        range(REPLAY_STORM_PER_MINUTE, replayStormPerMinute);
+        range(SIZE_JUMP_SIGMAS, sizeJumpSigmas);
+        range(SIZE_JUMP_MIN_BYTES, sizeJumpMinBytes);
+        range(RATE_CHANGE_FACTOR, rateChangeFactor);
+        range(RATE_CHANGE_MAX_CV, rateChangeMaxCv);
+        range(RCF_THRESHOLD, rcfThreshold);
+        range(RCF_TREES, rcfTrees);
+        range(RCF_SAMPLE_SIZE, rcfSampleSize);
         if (rcfWarmupWindows < rcfSampleSize || rcfWarmupWindows > 10_000_000) {
             throw new IllegalArgumentException(RCF_WARMUP_WINDOWS + " must be between " + RCF_SAMPLE_SIZE
                     + " (" + rcfSampleSize + ") and 10000000: " + rcfWarmupWindows);
         }
-        range(RCF_MAX_VECTORS_PER_SECOND, rcfMaxVectorsPerSecond, 1, 1_000_000);
-        range(COOLDOWN_SECONDS, cooldownSeconds, 0, 7 * DAY);
-        range(MAX_TRACKED_SUBJECTS, maxTrackedSubjects, 1000, 10_000_000);
-        range(ACTION_DURATION_SECONDS, actionDurationSeconds, 1, 30 * DAY);
-        if (!(throttleRatePerSecond > 0 && throttleRatePerSecond <= 1_000_000)) {
-            throw new IllegalArgumentException(THROTTLE_RATE_PER_SECOND + " must be above 0 and at most 1000000: "
-                    + throttleRatePerSecond);
-        }
+        range(RCF_MAX_VECTORS_PER_SECOND, rcfMaxVectorsPerSecond);
+        range(COOLDOWN_SECONDS, cooldownSeconds);
+        range(MAX_TRACKED_SUBJECTS, maxTrackedSubjects);
+        range(ACTION_DURATION_SECONDS, actionDurationSeconds);
+        range(THROTTLE_RATE_PER_SECOND, throttleRatePerSecond);
+        range(HANDSHAKE_LIMIT_PER_SECOND, handshakeLimitPerSecond);
         if (allowlist == null) {
             throw new IllegalArgumentException(ALLOWLIST + " must not be null");
         }
@@ -182,38 +183,39 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         EnumMap<Detector, Action> actions = new EnumMap<>(Detector.class);
         for (Detector d : Detector.values()) {
             Object v = p.get(d.actionKey());
-            actions.put(d, v == null ? d.defaultAction() : Action.parse(d.actionKey(), v.toString()));
+            actions.put(d, Action.parse(d.actionKey(), v == null ? defaultOf(d.actionKey()) : v.toString()));
         }
         return new EngineSettings(
-                integer(p, WARMUP_SECONDS, 600),
-                integer(p, WARMUP_EVENTS, 20),
-                integer(p, WINDOW_SECONDS, 10),
-                integer(p, FLOOD_REQUESTS_PER_MINUTE, 600),
-                decimal(p, FLOOD_BASELINE_FACTOR, 10),
-                integer(p, FLOOD_MIN_REQUESTS_PER_MINUTE, 60),
-                integer(p, IDENTITY_FAILURES_PER_MINUTE, 10),
-                integer(p, IDENTITY_DISTINCT, 3),
-                integer(p, HANDSHAKE_FLOOD_PER_MINUTE, 240),
-                integer(p, HANDSHAKE_FAILURES_PER_MINUTE, 20),
-                integer(p, DEVICE_HANDSHAKES_PER_MINUTE, 20),
-                integer(p, REPLAY_STORM_PER_MINUTE, 20),
-                decimal(p, SIZE_JUMP_SIGMAS, 6),
-                integer(p, SIZE_JUMP_MIN_BYTES, 256),
-                bool(p, NEW_RESOURCE_ENABLED, true),
-                decimal(p, RATE_CHANGE_FACTOR, 5),
-                decimal(p, RATE_CHANGE_MAX_CV, 0.5),
-                bool(p, RCF_ENABLED, true),
-                decimal(p, RCF_THRESHOLD, 4.0),
-                integer(p, RCF_WARMUP_WINDOWS, 2500),
-                integer(p, RCF_TREES, 50),
-                integer(p, RCF_SAMPLE_SIZE, 256),
-                integer(p, RCF_MAX_VECTORS_PER_SECOND, 2000),
-                longInteger(p, RCF_SEED, 42),
-                integer(p, COOLDOWN_SECONDS, 300),
-                integer(p, MAX_TRACKED_SUBJECTS, 100_000),
+                integer(p, WARMUP_SECONDS),
+                integer(p, WARMUP_EVENTS),
+                integer(p, WINDOW_SECONDS),
+                integer(p, FLOOD_REQUESTS_PER_MINUTE),
+                decimal(p, FLOOD_BASELINE_FACTOR),
+                integer(p, FLOOD_MIN_REQUESTS_PER_MINUTE),
+                integer(p, IDENTITY_FAILURES_PER_MINUTE),
+                integer(p, IDENTITY_DISTINCT),
+                integer(p, HANDSHAKE_FLOOD_PER_MINUTE),
+                integer(p, HANDSHAKE_FAILURES_PER_MINUTE),
+                integer(p, DEVICE_HANDSHAKES_PER_MINUTE),
+                integer(p, REPLAY_STORM_PER_MINUTE),
+                decimal(p, SIZE_JUMP_SIGMAS),
+                integer(p, SIZE_JUMP_MIN_BYTES),
+                bool(p, NEW_RESOURCE_ENABLED),
+                decimal(p, RATE_CHANGE_FACTOR),
+                decimal(p, RATE_CHANGE_MAX_CV),
+                bool(p, RCF_ENABLED),
+                decimal(p, RCF_THRESHOLD),
+                integer(p, RCF_WARMUP_WINDOWS),
+                integer(p, RCF_TREES),
+                integer(p, RCF_SAMPLE_SIZE),
+                integer(p, RCF_MAX_VECTORS_PER_SECOND),
+                longInteger(p, RCF_SEED),
+                integer(p, COOLDOWN_SECONDS),
+                integer(p, MAX_TRACKED_SUBJECTS),
                 names(p, ALLOWLIST),
-                integer(p, ACTION_DURATION_SECONDS, 900),
-                decimal(p, THROTTLE_RATE_PER_SECOND, 1.0),
+                integer(p, ACTION_DURATION_SECONDS),
+                decimal(p, THROTTLE_RATE_PER_SECOND),
+                decimal(p, HANDSHAKE_LIMIT_PER_SECOND),
                 actions);
     }
 
@@ -249,6 +251,7 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         m.put(ALLOWLIST, String.join(",", allowlist));
         m.put(ACTION_DURATION_SECONDS, actionDurationSeconds);
         m.put(THROTTLE_RATE_PER_SECOND, throttleRatePerSecond);
+        m.put(HANDSHAKE_LIMIT_PER_SECOND, handshakeLimitPerSecond);
         actions.forEach((d, a) -> m.put(d.actionKey(), a.configName()));
         return m;
     }
@@ -282,18 +285,29 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         return Math.max(250, maxTrackedSubjects / 4);
     }
 
-    private static int integer(Map<String, ?> p, String key, int def) {
-        long v = longInteger(p, key, def);
+    /**
+     * The detector's metatype, generated from {@code AnomalyConfig}: the one definition of every
+     * key's default and range. A key missing from it is a build error, found by the first test.
+     */
+    static final Metatype METATYPE = Metatype.of(EngineSettings.class, "org.m2mgw.anomaly");
+
+    private static String defaultOf(String key) {
+        return METATYPE.attribute(key).map(Metatype.Attribute::defaultValue)
+                .orElseThrow(() -> new IllegalStateException(key + " is not declared in the detector's metatype"));
+    }
+
+    private static int integer(Map<String, ?> p, String key) {
+        long v = longInteger(p, key);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(key + " is out of range: " + v);
         }
         return (int) v;
     }
 
-    private static long longInteger(Map<String, ?> p, String key, long def) {
+    private static long longInteger(Map<String, ?> p, String key) {
         Object v = p.get(key);
         if (v == null) {
-            return def;
+            v = defaultOf(key);
         }
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
@@ -305,10 +319,10 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         }
     }
 
-    private static double decimal(Map<String, ?> p, String key, double def) {
+    private static double decimal(Map<String, ?> p, String key) {
         Object v = p.get(key);
         if (v == null) {
-            return def;
+            v = defaultOf(key);
         }
         if (v instanceof Number n) {
             return n.doubleValue();
@@ -320,10 +334,10 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         }
     }
 
-    private static boolean bool(Map<String, ?> p, String key, boolean def) {
+    private static boolean bool(Map<String, ?> p, String key) {
         Object v = p.get(key);
         if (v == null) {
-            return def;
+            v = defaultOf(key);
         }
         if (v instanceof Boolean b) {
             return b;
@@ -363,14 +377,10 @@ public record EngineSettings(int warmupSeconds, int warmupEvents, int windowSeco
         }
     }
 
-    private static void range(String key, double value, double min, double max) {
-        if (!(value >= min && value <= max)) {
-            throw new IllegalArgumentException(key + " must be between " + format(min) + " and " + format(max) + ": "
-                    + format(value));
+    private static void range(String key, double value) {
+        String problem = METATYPE.problem(key, value);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
-    }
-
-    private static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

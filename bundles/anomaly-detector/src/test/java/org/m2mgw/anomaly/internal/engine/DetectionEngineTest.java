@@ -27,6 +27,7 @@ class DetectionEngineTest {
 
     private static TrafficEvent unknownIdentity(String address, long millis, String identity) {
         return TrafficEvent.builder(TrafficEventType.HANDSHAKE_FAILED, "coaps", address)
+                .cause(org.m2mgw.api.traffic.FailureCause.UNKNOWN_IDENTITY).claimedIdentity(identity)
                 .reason("unknown PSK identity '" + identity + "'").time(T0.plusMillis(millis)).build();
     }
 
@@ -104,7 +105,7 @@ class DetectionEngineTest {
         }
 
         assertThat(findings).extracting(f -> f.subject() + ":" + f.action()).containsExactlyInAnyOrder(
-                "d-allowed:LOG", "d-other:THROTTLE", "192.0.2.7:LOG", "2001:db8::7:LOG", "192.0.2.8:BLOCK_ADDRESS");
+                "d-allowed:LOG", "d-other:THROTTLE", "192.0.2.7:LOG", "2001:db8:0:0:0:0:0:7:LOG", "192.0.2.8:BLOCK_ADDRESS");
         Finding allowed = findings.get(0);
         assertThat(allowed.duration()).isZero();
         assertThat(allowed.throttleRatePerSecond()).isZero();
@@ -275,5 +276,36 @@ class DetectionEngineTest {
                 .containsOnly("rule.flood").hasSize(1);
         assertThat(findings).filteredOn(f -> f.subject().equals("192.0.2.100")).hasSize(1);
         assertThat(c.get("tracked.devices")).isEqualTo(1L + threads * 250);
+    }
+
+    @Test
+    void givenIdentityGuessingFromAnAddressThatRegisteredDevicesUse_thenItsHandshakesAreRationed_notBlocked() {
+        DetectionEngine engine = new DetectionEngine(EngineSettings.defaults());
+        // A registered device behind the NAT 192.0.2.50, and guessing from the same address.
+        engine.onEvent(request("meter-7", "192.0.2.50:40000", 0, "telemetry", 40));
+        List<Finding> behindNat = new ArrayList<>();
+        List<Finding> alone = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            behindNat.addAll(engine.onEvent(unknownIdentity("192.0.2.50:" + (41000 + i), 1000 + i * 100L, "g" + i)));
+            alone.addAll(engine.onEvent(unknownIdentity("192.0.2.99:" + (41000 + i), 1000 + i * 100L, "g" + i)));
+        }
+        assertThat(behindNat).singleElement().satisfies(f -> {
+            assertThat(f.action()).isEqualTo(Action.LIMIT_HANDSHAKES);
+            assertThat(f.throttleRatePerSecond()).isEqualTo(4.0);
+            assertThat(f.alert().subject()).isEqualTo("192.0.2.50");
+        });
+        assertThat(alone).singleElement().satisfies(f -> assertThat(f.action()).isEqualTo(Action.BLOCK_ADDRESS));
+    }
+
+    @Test
+    void givenManyRegisteredDevicesHandshakingBehindOneAddress_thenTheAddressHandshakeFloodRuleStaysQuiet() {
+        DetectionEngine engine = new DetectionEngine(EngineSettings.defaults());
+        List<Finding> out = new ArrayList<>();
+        // 400 devices behind one NAT, each handshaking once in the same minute: above the 240/min rule.
+        for (int i = 0; i < 400; i++) {
+            out.addAll(engine.onEvent(TrafficEvent.builder(TrafficEventType.HANDSHAKE_SUCCEEDED, "coaps",
+                    "192.0.2.60:" + (30000 + i)).deviceId("dev-" + i).time(T0.plusMillis(i * 100L)).build()));
+        }
+        assertThat(out).noneMatch(f -> f.alert().detector().equals("rule.handshake-flood"));
     }
 }

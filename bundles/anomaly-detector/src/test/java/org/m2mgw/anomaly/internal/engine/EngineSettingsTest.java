@@ -38,7 +38,7 @@ class EngineSettingsTest {
         assertThat(s.floodRequestsPerMinute()).isEqualTo(1200);
         assertThat(s.rcfThreshold()).isEqualTo(4.0);
         assertThat(s.rcfEnabled()).isFalse();
-        assertThat(s.allowlist()).containsExactly("192.0.2.1", "2001:db8::1", "plc-1");
+        assertThat(s.allowlist()).containsExactly("192.0.2.1", "2001:db8:0:0:0:0:0:1", "plc-1");
         assertThat(s.action(Detector.FLOOD)).isEqualTo(Action.QUARANTINE);
         assertThat(s.action(Detector.RCF)).isEqualTo(Action.BLOCK_ADDRESS);
         assertThat(EngineSettings.from(Map.of("allowlist", List.of("a", "b"))).allowlist()).containsExactly("a", "b");

@@ -73,7 +73,7 @@ public final class EngineThroughput {
             parts.add(new ArrayList<>());
         }
         for (TrafficEvent e : events) {
-            String subject = e.deviceId().orElse(Subjects.hostOf(e.sourceAddress()));
+            String subject = e.deviceId().orElse(Subjects.ipOf(e));
             parts.get(Math.floorMod(subject.hashCode(), threadCount)).add(e);
         }
         LongAdder findings = new LongAdder();

@@ -7,23 +7,16 @@ import org.junit.jupiter.api.Test;
 class PrimitivesTest {
 
     @Test
-    void givenAddresses_thenTheHostIsTakenWithoutPortOrBrackets() {
-        assertThat(Subjects.hostOf("192.0.2.7:40123")).isEqualTo("192.0.2.7");
-        assertThat(Subjects.hostOf("[2001:db8::1]:5684")).isEqualTo("2001:db8::1");
-        assertThat(Subjects.hostOf("2001:db8::1")).isEqualTo("2001:db8::1");
-        assertThat(Subjects.hostOf("192.0.2.7")).isEqualTo("192.0.2.7");
-        assertThat(Subjects.hostOf("unknown")).isEqualTo("unknown");
-        assertThat(Subjects.hostOf("")).isEqualTo("unknown");
-    }
-
-    @Test
-    void givenHandshakeFailureReasons_thenUnknownIdentitiesAreRecognizedAndNamed() {
-        assertThat(Subjects.isUnknownIdentity("unknown PSK identity 'x y'")).isTrue();
-        assertThat(Subjects.identityOf("unknown PSK identity 'x y'")).isEqualTo("x y");
-        assertThat(Subjects.identityOf("unknown PSK identity 'it''s'")).isEqualTo("it''s");
-        assertThat(Subjects.isUnknownIdentity("unknown PSK identity")).isTrue();
-        assertThat(Subjects.identityOf("unknown PSK identity")).isNull();
-        assertThat(Subjects.isUnknownIdentity("bad MAC or Finished (wrong key?)")).isFalse();
+    void givenEventSources_thenTheIpIsTakenTypedWithoutPort() {
+        assertThat(Subjects.ipOf(org.m2mgw.api.traffic.TrafficEvent.builder(
+                org.m2mgw.api.traffic.TrafficEventType.REQUEST, "coaps", "192.0.2.7:40123").build())).isEqualTo("192.0.2.7");
+        assertThat(Subjects.ipOf(org.m2mgw.api.traffic.TrafficEvent.builder(
+                org.m2mgw.api.traffic.TrafficEventType.REQUEST, "coaps", "[2001:db8::1]:5684").build()))
+                .isEqualTo("2001:db8:0:0:0:0:0:1");
+        assertThat(Subjects.ipOf(org.m2mgw.api.traffic.TrafficEvent.builder(
+                org.m2mgw.api.traffic.TrafficEventType.REQUEST, "coaps", (java.net.InetSocketAddress) null).build()))
+                .isEqualTo(Subjects.UNKNOWN);
+        assertThat(Subjects.normalizeAllowed("[2001:db8::1]")).isEqualTo("2001:db8:0:0:0:0:0:1");
     }
 
     @Test

@@ -361,6 +361,7 @@ final class TrafficGenerator {
     static Source identityGuessing(String host, Duration start, double perSecond, Duration duration) {
         return steady(start, perSecond, duration, (i, t) -> TrafficEvent
                 .builder(TrafficEventType.HANDSHAKE_FAILED, TRANSPORT, host + ":" + (40_000 + i % 1000))
+                .cause(org.m2mgw.api.traffic.FailureCause.UNKNOWN_IDENTITY).claimedIdentity("guess-" + i)
                 .reason("unknown PSK identity 'guess-" + i + "'").time(Instant.ofEpochMilli(t)).build());
     }
 

@@ -16,6 +16,18 @@ public interface MqttLink extends AutoCloseable {
         void messageArrived(String topic, byte[] payload);
     }
 
+    /**
+     * The broker refused one publication (an MQTT 5 PUBACK reason code of 0x80 or more): the
+     * message itself is the problem, not the connection.
+     */
+    final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** Connects, blocking up to the connect timeout. */
     void connect(Listener listener) throws Exception;
 
@@ -23,7 +35,8 @@ public interface MqttLink extends AutoCloseable {
 
     /**
      * Publishes. {@code delivered} runs once the broker has the message (PUBACK for QoS 1, sent
-     * for QoS 0); {@code failed} runs otherwise. Exactly one of them runs.
+     * for QoS 0); {@code failed} runs otherwise, with a {@link Refused} if the broker refused the
+     * message itself. At most one of them runs; neither may run for a link that was lost.
      */
     void publish(String topic, byte[] payload, int qos, Runnable delivered, Consumer<Throwable> failed);
 

@@ -111,7 +111,7 @@ public final class PahoV5Link implements MqttLink {
                     if (codes != null) {
                         for (int code : codes) {
                             if (code >= 0x80) {
-                                failed.accept(new IllegalStateException(String.format(
+                                failed.accept(new MqttLink.Refused(String.format(
                                         "broker refused the message (reason 0x%02x)", code)));
                                 return;
                             }

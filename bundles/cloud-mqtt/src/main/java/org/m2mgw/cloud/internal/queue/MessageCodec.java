@@ -29,7 +29,9 @@ import org.m2mgw.api.message.SecuritySummary;
 public final class MessageCodec {
     static final int VERSION = 1;
     private static final int FLAG_CONNECTION_ID = 1;
-    private static final int FLAG_RESUMED = 2;
+    /** Set by earlier versions for a "resumed" flag that was never true; ignored when read. */
+    @SuppressWarnings("unused")
+    private static final int FLAG_RESUMED_UNUSED = 2;
     private static final int MAX_STRING_BYTES = 0xffff;
 
     private MessageCodec() {
@@ -46,8 +48,7 @@ public final class MessageCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + payload.length);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
-            out.writeByte((security.connectionId() ? FLAG_CONNECTION_ID : 0)
-                    | (security.resumed() ? FLAG_RESUMED : 0));
+            out.writeByte(security.connectionId() ? FLAG_CONNECTION_ID : 0);
             writeString(out, message.messageId(), "messageId");
             writeString(out, message.deviceId(), "deviceId");
             writeString(out, message.resource(), "resource");
@@ -88,7 +89,7 @@ public final class MessageCodec {
             String cipherSuite = readString(in);
             CredentialType credentialType = credentialType(readString(in));
             b.security(new SecuritySummary(protocol, cipherSuite, credentialType,
-                    (flags & FLAG_CONNECTION_ID) != 0, (flags & FLAG_RESUMED) != 0));
+                    (flags & FLAG_CONNECTION_ID) != 0));
             int length = in.readInt();
             if (length < 0 || length != in.available()) {
                 throw new IllegalArgumentException("message record payload length " + length + " does not match the "

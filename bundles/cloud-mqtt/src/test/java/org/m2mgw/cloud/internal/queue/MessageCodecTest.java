@@ -23,7 +23,7 @@ class MessageCodecTest {
                 .payload(new byte[] {0, 1, 2, (byte) 0xff})
                 .receivedAt(Instant.ofEpochSecond(1_700_000_123L, 456_789_012))
                 .security(new SecuritySummary("DTLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
-                        CredentialType.RAW_PUBLIC_KEY, false, true))
+                        CredentialType.RAW_PUBLIC_KEY, false))
                 .build();
 
         DeviceMessage back = MessageCodec.decode(MessageCodec.encode(m));
@@ -39,7 +39,6 @@ class MessageCodecTest {
         assertThat(back.security().cipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
         assertThat(back.security().credentialType()).isEqualTo(CredentialType.RAW_PUBLIC_KEY);
         assertThat(back.security().connectionId()).isFalse();
-        assertThat(back.security().resumed()).isTrue();
     }
 
     @Test
@@ -47,7 +46,7 @@ class MessageCodecTest {
         for (CredentialType type : CredentialType.values()) {
             DeviceMessage m = DeviceMessage.builder().messageId("m").deviceId("d").resource("telemetry")
                     .receivedAt(Instant.EPOCH)
-                    .security(new SecuritySummary("OSCORE", "AES-CCM-16-64-128", type, true, true)).build();
+                    .security(new SecuritySummary("OSCORE", "AES-CCM-16-64-128", type, true)).build();
 
             DeviceMessage back = MessageCodec.decode(MessageCodec.encode(m));
 
@@ -56,8 +55,7 @@ class MessageCodecTest {
             assertThat(back.payloadLength()).isZero();
             assertThat(back.security().credentialType()).isEqualTo(type);
             assertThat(back.security().connectionId()).isTrue();
-            assertThat(back.security().resumed()).isTrue();
-        }
+            }
     }
 
     @Test

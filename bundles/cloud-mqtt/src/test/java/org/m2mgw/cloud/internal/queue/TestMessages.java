@@ -12,7 +12,7 @@ import org.m2mgw.api.message.SecuritySummary;
 /** Messages that carry their number in the first 4 payload bytes, and helpers to drain a queue. */
 final class TestMessages {
     static final SecuritySummary SECURITY =
-            new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true, false);
+            new SecuritySummary("DTLSv1.2", "TLS_PSK_WITH_AES_128_CCM_8", CredentialType.PSK, true);
 
     private TestMessages() {
     }

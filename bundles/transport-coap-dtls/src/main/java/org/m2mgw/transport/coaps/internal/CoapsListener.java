@@ -21,6 +21,9 @@ import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.kura.configuration.ConfigurableComponent;
+import org.m2mgw.api.access.DeviceAccessControl;
+import org.m2mgw.api.access.Restriction;
+import org.m2mgw.api.access.RestrictionListener;
 import org.m2mgw.api.command.CommandQueue;
 import org.m2mgw.api.device.Device;
 import org.m2mgw.api.device.DeviceRegistry;
@@ -28,6 +31,7 @@ import org.m2mgw.api.device.DeviceRegistryListener;
 import org.m2mgw.api.message.DeviceMessageConsumer;
 import org.m2mgw.api.runtime.GatewayRuntime;
 import org.m2mgw.api.runtime.StatusProvider;
+import org.m2mgw.api.traffic.FailureCause;
 import org.m2mgw.api.traffic.TrafficEventListener;
 import org.m2mgw.api.traffic.TrafficEventType;
 import org.osgi.service.component.annotations.Activate;
@@ -52,9 +56,10 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = CoapsListener.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
         service = {ConfigurableComponent.class, DeviceRegistryListener.class, StatusProvider.class,
-            CoapsListener.class})
+            RestrictionListener.class, CoapsListener.class})
 @Designate(ocd = CoapsListenerConfig.class, factory = true)
-public class CoapsListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider {
+public class CoapsListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider,
+        RestrictionListener {
     static final String FACTORY_PID = "org.m2mgw.transport.coaps";
     private static final Logger LOG = LoggerFactory.getLogger(CoapsListener.class);
 
@@ -66,8 +71,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     private final DeviceRegistry registry;
     private final GatewayRuntime runtime;
-    private final AccessControl access;
-    private final java.util.function.Consumer<org.m2mgw.api.access.Restriction> onRestriction = this::restrictionAdded;
+    private final DeviceAccessControl access;
     private final TrafficReporter traffic;
     private final String name;
 
@@ -79,21 +83,28 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CommandQueue commandQueue;
 
+    /** Heap a DTLS connection takes, measured with idle sessions (docs/performance.md): about 7.4 KB. */
+    static final long BYTES_PER_CONNECTION = 8 * 1024;
+
     private CoapServer server;
-    private volatile DTLSConnector connector;
+    private volatile GatewayDtlsConnector connector;
+    private volatile ConnectionLimits limits;
+    private volatile DtlsObserver observer;
+    private final SessionKeeper sessions;
+    private volatile int effectiveMaxConnections;
     private ListenerSettings running;
     private volatile String status = "stopped";
 
     @Activate
     public CoapsListener(@Reference DeviceRegistry registry, @Reference GatewayRuntime runtime,
-            @Reference AccessControl access, Map<String, Object> properties, CoapsListenerConfig config) {
+            @Reference DeviceAccessControl access, Map<String, Object> properties, CoapsListenerConfig config) {
         this.registry = registry;
         this.runtime = runtime;
         this.access = access;
-        access.addListener(onRestriction);
         Object pid = properties.get("service.pid");
         this.name = pid == null ? FACTORY_PID : pid.toString();
         this.traffic = new TrafficReporter(name);
+        this.sessions = new SessionKeeper(name, () -> runtime.dataDirectory("coaps"), registry, access);
         apply(config);
     }
 
@@ -113,7 +124,6 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     @Deactivate
     synchronized void deactivate() {
-        access.removeListener(onRestriction);
         stop();
         status = "stopped";
     }
@@ -140,7 +150,15 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         cfg.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
         cfg.set(DtlsConfig.DTLS_CIPHER_SUITES, settings.cipherSuites());
         cfg.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, settings.cidLength());
-        cfg.set(DtlsConfig.DTLS_MAX_CONNECTIONS, settings.maxConnections());
+        int maxConnections = connectionsForHeap(settings.maxConnections(), Runtime.getRuntime().maxMemory());
+        if (maxConnections < settings.maxConnections()) {
+            LOG.warn("CoAPS listener {}: dtls.max.connections {} needs about {} MB of heap, more than half of "
+                    + "the {} MB this JVM may use; holding at most {} connections (raise -Xmx, M2MGW_HEAP)", name,
+                    settings.maxConnections(), settings.maxConnections() * BYTES_PER_CONNECTION >> 20,
+                    Runtime.getRuntime().maxMemory() >> 20, maxConnections);
+        }
+        effectiveMaxConnections = maxConnections;
+        cfg.set(DtlsConfig.DTLS_MAX_CONNECTIONS, maxConnections);
         cfg.set(DtlsConfig.DTLS_STALE_CONNECTION_THRESHOLD, settings.staleConnectionSeconds(), TimeUnit.SECONDS);
         cfg.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, settings.retransmissionTimeoutMs(), TimeUnit.MILLISECONDS);
         cfg.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, settings.maxRetransmissions());
@@ -149,11 +167,9 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         setHelloVerifyForPsk(cfg);
         cfg.set(DtlsConfig.DTLS_USE_ANTI_REPLAY_FILTER, true);
         cfg.set(DtlsConfig.DTLS_SERVER_USE_SESSION_ID, true);
-        // A device is one principal (PSK identity, public key or certificate subject): Scandium is
-        // asked to drop a principal's older connection when it completes a new full handshake.
-        // The handshake benchmark still sees abandoned connections pile up in the store until
-        // dtls.stale.connection.seconds (README, known limits): this is not yet the protection
-        // against re-handshake storms that it should be.
+        // A device is one principal (PSK identity, public key or certificate subject). Scandium only
+        // marks a principal's older connection when it completes a new handshake; ConnectionLimits
+        // removes it at once, so one device cannot fill the store by handshaking from new ports.
         cfg.set(DtlsConfig.DTLS_REMOVE_STALE_DOUBLE_PRINCIPALS, true);
         // Californium's default deduplicator keeps every exchange for EXCHANGE_LIFETIME (247 s):
         // at 10,000 requests/s that is millions of entries and an OutOfMemoryError. Per peer, a
@@ -171,6 +187,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 .setConnectionListener(observer)
                 .setHealthHandler(observer)
                 .setDatagramFilter(observer.datagramFilter(cfg))
+                .setApplicationLevelInfoSupplier(credentials)
                 .setLoggingTag(name)
                 // A stable label, so that saved connections find their connector again.
                 .setSerializationLabel("dtls://" + name);
@@ -189,9 +206,9 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 return;
             }
         }
-        DTLSConnector dtls;
+        GatewayDtlsConnector dtls;
         try {
-            dtls = new DTLSConnector(b.build());
+            dtls = GatewayDtlsConnector.create(b.build());
         } catch (IllegalStateException | IllegalArgumentException e) {
             status = "invalid configuration: " + e.getMessage();
             LOG.error("CoAPS listener {} not started, invalid DTLS settings: {}", name, e.getMessage());
@@ -204,17 +221,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 .setConnector(new InspectingConnector(dtls, traffic, credentials)).build());
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
                 new CommandsResource(requests, () -> commandQueue, traffic, settings));
-        SessionState state = sessionState();
-        if (state != null) {
-            try {
-                int restored = state.restore(s);
-                if (restored > 0) {
-                    LOG.info("CoAPS listener {} restored {} device sessions", name, restored);
-                }
-            } catch (IOException e) {
-                LOG.warn("CoAPS listener {}: {}; devices will handshake again", name, e.getMessage());
-            }
-        }
+        ConnectionLimits connectionLimits = new ConnectionLimits(dtls::remove, settings.maxConnectionsPerAddress());
+        observer.limits = connectionLimits;
+        limits = connectionLimits;
+        this.observer = observer;
+        sessions.restore(s, dtls, credentials);
         try {
             s.start();
         } catch (IllegalStateException e) {
@@ -245,47 +256,41 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
-    private SessionState sessionState() {
-        try {
-            return SessionState.in(runtime.dataDirectory("coaps"), name);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("CoAPS listener {}: session state unavailable ({}); sessions will not survive a restart",
-                    name, e.toString());
-            return null;
-        }
+    /**
+     * @return how many connections fit in half of {@code maxHeap}, at most {@code configured}
+     */
+    static int connectionsForHeap(int configured, long maxHeap) {
+        long fit = Math.max(100, maxHeap / 2 / BYTES_PER_CONNECTION);
+        return (int) Math.min(configured, fit);
     }
 
     private void stop() {
         if (server != null) {
             server.stop();
-            SessionState state = sessionState();
-            if (state != null) {
-                try {
-                    state.save(server, running.staleConnectionSeconds());
-                    LOG.info("CoAPS listener {} saved its device sessions to {}", name, state.file());
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("CoAPS listener {} could not save its device sessions: {}", name, e.toString());
-                }
+            if (connector != null) {
+                sessions.save(server, connector, running.staleConnectionSeconds());
             }
             server.destroy();
             LOG.info("CoAPS listener {} stopped", name);
         }
         server = null;
         connector = null;
+        limits = null;
         running = null;
     }
 
     /** Ends the sessions of a device that was just quarantined. */
-    private void restrictionAdded(org.m2mgw.api.access.Restriction r) {
+    @Override
+    public void restrictionAdded(Restriction r) {
         DTLSConnector dtls = connector;
-        if (dtls == null || r.kind() != org.m2mgw.api.access.Restriction.Kind.QUARANTINE) {
+        if (dtls == null || r.kind() != Restriction.Kind.QUARANTINE) {
             return;
         }
         registry.device(r.subject()).ifPresent(d -> {
             org.eclipse.californium.elements.util.Filter<Principal> owned = p -> RegistryCredentials.belongsTo(p, d);
             dtls.startTerminateConnectionsForPrincipal(owned, true);
-            traffic.report(TrafficEventType.SESSION_CLOSED, d.deviceId(), null, "device quarantined: " + r.reason(),
-                    null, 0);
+            traffic.report(TrafficEventType.SESSION_CLOSED, FailureCause.QUARANTINED, d.deviceId(), null, null,
+                    "device quarantined: " + r.reason(), null, 0);
         });
     }
 
@@ -344,6 +349,19 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>(traffic.snapshot());
+        ConnectionLimits l = limits;
+        if (l != null) {
+            out.put("connections.superseded", l.superseded());
+            out.put("connections.over.address.cap", l.overAddressCap());
+        }
+        DtlsObserver o = observer;
+        if (o != null) {
+            out.put("datagrams.blocked", o.blockedDatagrams());
+            out.put("handshakes.limited", o.limitedHandshakes());
+        }
+        out.put("connections.restored", sessions.restored());
+        out.put("connections.restored.dropped", sessions.dropped());
+        out.put("connections.max", (long) effectiveMaxConnections);
         return Collections.unmodifiableMap(out);
     }
 }

@@ -37,9 +37,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int dtls_max_retransmissions() default 4;
 
     @AttributeDefinition(name = "dtls.max.connections", description = "Most DTLS connections "
-            + "held at once, 1..1000000. Stale ones are evicted first. Default: 100000.",
+            + "held at once, 1..1000000. Stale ones are evicted first. The listener uses fewer when the "
+            + "heap cannot hold this many (about 8 KiB each, at most half the heap), and says so in its "
+            + "status and log. Default: 100000.",
             min = "1", max = "1000000")
     int dtls_max_connections() default 100_000;
+
+    @AttributeDefinition(name = "dtls.max.connections.per.address", description = "Most established "
+            + "DTLS connections from one IP address; beyond it the oldest is removed. Devices behind one "
+            + "NAT (or a carrier-grade NAT) share an address: set it above the largest such group. A "
+            + "device always holds at most one connection: a new handshake replaces its previous one. "
+            + "1..1000000. Default: 2000.", min = "1", max = "1000000")
+    int dtls_max_connections_per_address() default 2000;
 
     @AttributeDefinition(name = "dtls.stale.connection.seconds", description = "A connection idle "
             + "this long may be evicted when the table is full, 60..2592000. Default: 86400 "

@@ -1,5 +1,7 @@
 package org.m2mgw.transport.coaps.internal;
 
+import org.m2mgw.support.Json;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -47,10 +49,12 @@ final class CommandsResource extends CoapResource {
     }
 
     private Optional<Device> device(CoapExchange exchange) {
-        String path = exchange.advanced().getRequest().getOptions().getUriPathString();
+        String raw = exchange.advanced().getRequest().getOptions().getUriPathString();
+        String path = org.m2mgw.api.device.ResourceNames.isValid(raw) ? raw : null;
         Optional<Device> device = requests.authenticate(exchange, path);
         if (device.isPresent() && !device.get().mayUse("commands")) {
-            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.get().deviceId(),
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, org.m2mgw.api.traffic.FailureCause.ACCESS_DENIED,
+                    device.get().deviceId(),
                     exchange.getSourceSocketAddress(), "resource not allowed for device", path);
             exchange.respond(ResponseCode.FORBIDDEN);
             return Optional.empty();
@@ -84,7 +88,8 @@ final class CommandsResource extends CoapResource {
             if (json.length() > 1) {
                 json.append(',');
             }
-            json.append("{\"id\":\"").append(escape(c.commandId())).append("\",\"cf\":")
+            json.append("{\"id\":");
+            Json.appendQuoted(json, c.commandId()).append(",\"cf\":")
                     .append(c.contentFormat()).append(",\"payload\":\"")
                     .append(Base64.getEncoder().encodeToString(c.payload())).append("\",\"expires\":\"")
                     .append(c.expiresAt()).append("\"}");
@@ -113,17 +118,4 @@ final class CommandsResource extends CoapResource {
         exchange.respond(ResponseCode.DELETED);
     }
 
-    private static String escape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char ch : s.toCharArray()) {
-            if (ch == '"' || ch == '\\') {
-                b.append('\\').append(ch);
-            } else if (ch < 0x20) {
-                b.append(String.format("\\u%04x", (int) ch));
-            } else {
-                b.append(ch);
-            }
-        }
-        return b.toString();
-    }
 }

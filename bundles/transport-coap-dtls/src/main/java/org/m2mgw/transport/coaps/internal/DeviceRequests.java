@@ -16,11 +16,15 @@ import org.eclipse.californium.elements.DtlsEndpointContext;
 import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.elements.util.Bytes;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.ResourceNames;
 import org.m2mgw.api.message.Acceptance;
+import org.m2mgw.api.message.Acceptance.Refusal;
 import org.m2mgw.api.message.ContentFormats;
 import org.m2mgw.api.message.DeviceMessage;
 import org.m2mgw.api.message.DeviceMessageConsumer;
 import org.m2mgw.api.message.SecuritySummary;
+import org.m2mgw.api.access.DeviceAccessControl;
+import org.m2mgw.api.traffic.FailureCause;
 import org.m2mgw.api.traffic.TrafficEventType;
 
 /**
@@ -40,10 +44,10 @@ final class DeviceRequests {
     private final TrafficReporter traffic;
     private final Supplier<DeviceMessageConsumer> consumer;
     private final ListenerSettings settings;
-    private final AccessControl access;
+    private final DeviceAccessControl access;
 
     DeviceRequests(RegistryCredentials credentials, TrafficReporter traffic,
-            Supplier<DeviceMessageConsumer> consumer, ListenerSettings settings, AccessControl access) {
+            Supplier<DeviceMessageConsumer> consumer, ListenerSettings settings, DeviceAccessControl access) {
         this.credentials = credentials;
         this.traffic = traffic;
         this.consumer = consumer;
@@ -60,7 +64,9 @@ final class DeviceRequests {
         if (device.isEmpty() || !device.get().enabled() || access.isQuarantined(device.get().deviceId())) {
             String reason = device.isEmpty() ? "unknown device"
                     : !device.get().enabled() ? "device is disabled" : "device is quarantined";
-            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.map(Device::deviceId).orElse(null),
+            FailureCause cause = device.isEmpty() ? FailureCause.UNKNOWN_IDENTITY
+                    : !device.get().enabled() ? FailureCause.ACCESS_DENIED : FailureCause.QUARANTINED;
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, cause, device.map(Device::deviceId).orElse(null),
                     peer, reason, path);
             exchange.respond(ResponseCode.UNAUTHORIZED);
             return Optional.empty();
@@ -75,33 +81,44 @@ final class DeviceRequests {
 
     /** Handles a POST or PUT of device data. */
     void handleData(CoapExchange exchange) {
-        String path = exchange.advanced().getRequest().getOptions().getUriPathString();
+        String raw = exchange.advanced().getRequest().getOptions().getUriPathString();
+        // An invalid name is never echoed into events, logs or topics.
+        String invalid = ResourceNames.problem(raw);
+        String path = invalid == null ? raw : null;
         Optional<Device> found = authenticate(exchange, path);
         if (found.isEmpty()) {
             return;
         }
         Device device = found.get();
         InetSocketAddress peer = exchange.getSourceSocketAddress();
-        if (!access.allowRequest(device.deviceId())) {
-            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer, "device is throttled", path);
+        if (invalid != null) {
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, FailureCause.MALFORMED, device.deviceId(), peer,
+                    invalid, null);
+            exchange.respond(ResponseCode.BAD_REQUEST, invalid + " (allowed: 1 to 8 segments of A-Z a-z 0-9 . _ ~ -)");
+            return;
+        }
+        if (!access.tryAcquire(device.deviceId())) {
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, FailureCause.ACCESS_DENIED, device.deviceId(), peer,
+                    "device is throttled", path);
             Response r = new Response(ResponseCode.TOO_MANY_REQUESTS);
             r.getOptions().setMaxAge(1);
             exchange.respond(r);
             return;
         }
         if (!device.mayUse(path)) {
-            refuse(exchange, ResponseCode.FORBIDDEN, device, peer, path, "resource not allowed for device");
+            refuse(exchange, ResponseCode.FORBIDDEN, FailureCause.ACCESS_DENIED, device, peer, path,
+                    "resource not allowed for device");
             return;
         }
         int format = exchange.getRequestOptions().getContentFormat();
         if (!SUPPORTED_FORMATS.contains(format)) {
-            refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, device, peer, path,
+            refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, FailureCause.MALFORMED, device, peer, path,
                     "unsupported content format " + format);
             return;
         }
         byte[] payload = exchange.getRequestPayload();
         if (payload.length > settings.maxPayloadBytes()) {
-            traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer,
+            traffic.reject(TrafficEventType.REQUEST_REJECTED, FailureCause.MALFORMED, device.deviceId(), peer,
                     "payload of " + payload.length + " bytes exceeds coap.max.payload.bytes", path);
             Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
             r.getOptions().setSize1(settings.maxPayloadBytes());
@@ -133,6 +150,19 @@ final class DeviceRequests {
             if (error == null && a != null && a.isAccepted()) {
                 traffic.report(TrafficEventType.REQUEST, device.deviceId(), peer, null, path, payload.length);
                 exchange.respond(ResponseCode.CHANGED);
+            } else if (error == null && a != null && a.refusal().orElse(Refusal.UNAVAILABLE) != Refusal.UNAVAILABLE) {
+                // final: the message itself cannot be delivered, so the device must not retry it
+                Refusal refusal = a.refusal().get();
+                ResponseCode code = switch (refusal) {
+                    case NO_ROUTE -> ResponseCode.NOT_FOUND;
+                    case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
+                    case UNSUPPORTED_FORMAT -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;
+                    default -> ResponseCode.BAD_REQUEST;
+                };
+                traffic.reject(TrafficEventType.REQUEST_REJECTED,
+                        refusal == Refusal.NO_ROUTE ? FailureCause.ACCESS_DENIED : FailureCause.MALFORMED,
+                        device.deviceId(), peer, "refused by the cloud connection: " + a.reason(), path);
+                exchange.respond(code, a.reason());
             } else if (error == null && a != null) {
                 unavailable(exchange, device, peer, path, "refused by the durable queue: " + a.reason(),
                         Math.max(1, a.retryAfterSeconds()));
@@ -143,9 +173,9 @@ final class DeviceRequests {
         });
     }
 
-    private void refuse(CoapExchange exchange, ResponseCode code, Device device, InetSocketAddress peer,
-            String path, String reason) {
-        traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer, reason, path);
+    private void refuse(CoapExchange exchange, ResponseCode code, FailureCause cause, Device device,
+            InetSocketAddress peer, String path, String reason) {
+        traffic.reject(TrafficEventType.REQUEST_REJECTED, cause, device.deviceId(), peer, reason, path);
         exchange.respond(code);
     }
 
@@ -156,7 +186,8 @@ final class DeviceRequests {
 
     private void unavailable(CoapExchange exchange, Device device, InetSocketAddress peer, String path,
             String reason, int retryAfter) {
-        traffic.reject(TrafficEventType.REQUEST_REJECTED, device.deviceId(), peer, reason, path);
+        traffic.reject(TrafficEventType.REQUEST_REJECTED, FailureCause.UNAVAILABLE, device.deviceId(), peer, reason,
+                path);
         Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
         r.getOptions().setMaxAge(retryAfter);
         exchange.respond(r);
@@ -168,6 +199,6 @@ final class DeviceRequests {
         Bytes cid = ctx.get(DtlsEndpointContext.KEY_READ_CONNECTION_ID);
         return new SecuritySummary("DTLSv1.2", cipher == null ? "unknown" : cipher,
                 RegistryCredentials.credentialType(ctx.getPeerIdentity()),
-                cid != null && !cid.isEmpty(), false);
+                cid != null && !cid.isEmpty());
     }
 }

@@ -23,7 +23,8 @@ import org.eclipse.californium.scandium.dtls.DtlsHandshakeTimeoutException;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionAdapter;
-import org.m2mgw.api.device.Device;
+import org.m2mgw.api.access.DeviceAccessControl;
+import org.m2mgw.api.traffic.FailureCause;
 import org.m2mgw.api.traffic.TrafficEventType;
 
 /**
@@ -54,17 +55,18 @@ final class DtlsObserver extends SessionAdapter
     /** The connection whose records this thread is processing (see beforeExecution). */
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
-    private final AccessControl access;
+    private final DeviceAccessControl access;
     private final LongAdder blockedDatagrams = new LongAdder();
+    private final LongAdder limitedHandshakes = new LongAdder();
 
-    DtlsObserver(TrafficReporter traffic, RegistryCredentials credentials, AccessControl access) {
+    DtlsObserver(TrafficReporter traffic, RegistryCredentials credentials, DeviceAccessControl access) {
         this.traffic = traffic;
         this.credentials = credentials;
         this.access = access;
     }
 
     private String deviceId(Principal p) {
-        return p == null ? null : credentials.deviceOf(p).map(Device::deviceId).orElse(null);
+        return credentials.deviceIdOf(p);
     }
 
     // --- handshakes ---
@@ -84,7 +86,35 @@ final class DtlsObserver extends SessionAdapter
         if (reported.remove(peer) != null) {
             return;
         }
-        traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer, reason(handshaker, error), null);
+        traffic.reject(TrafficEventType.HANDSHAKE_FAILED, cause(handshaker, error), null, peer,
+                reason(handshaker, error), null);
+    }
+
+    static FailureCause cause(Handshaker handshaker, Throwable error) {
+        Connection c = handshaker.getConnection();
+        AlertMessage root = c == null ? null : c.getRootCauseAlert();
+        if (root != null && root.getDescription() == AlertDescription.UNKNOWN_PSK_IDENTITY) {
+            return FailureCause.UNKNOWN_IDENTITY;
+        }
+        if (error instanceof DtlsHandshakeTimeoutException) {
+            return FailureCause.TIMEOUT;
+        }
+        if (error instanceof HandshakeException he && he.getAlert() != null) {
+            AlertDescription d = he.getAlert().getDescription();
+            if (d == AlertDescription.BAD_RECORD_MAC || d == AlertDescription.DECRYPT_ERROR) {
+                return FailureCause.BAD_MAC;
+            }
+            if (d == AlertDescription.ACCESS_DENIED || d == AlertDescription.BAD_CERTIFICATE
+                    || d == AlertDescription.UNKNOWN_CA || d == AlertDescription.UNSUPPORTED_CERTIFICATE) {
+                String m = he.getMessage() == null ? "" : he.getMessage();
+                return m.contains("quarantined") ? FailureCause.QUARANTINED
+                        : m.contains("not registered") ? FailureCause.UNKNOWN_IDENTITY : FailureCause.ACCESS_DENIED;
+            }
+            if (d == AlertDescription.DECODE_ERROR || d == AlertDescription.ILLEGAL_PARAMETER) {
+                return FailureCause.MALFORMED;
+            }
+        }
+        return FailureCause.OTHER;
     }
 
     static String reason(Handshaker handshaker, Throwable error) {
@@ -110,10 +140,19 @@ final class DtlsObserver extends SessionAdapter
     public void onAlert(InetSocketAddress peer, AlertMessage alert) {
         if (alert.getDescription() == AlertDescription.UNKNOWN_PSK_IDENTITY) {
             // Reported now rather than at the handshake timeout: identity guessing must be seen at once.
-            String reason = RegistryCredentials.takeLastUnknownIdentity();
+            RegistryCredentials.Refusal refusal = RegistryCredentials.takeLastRefusal();
             reported.put(peer, Boolean.TRUE);
-            traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer,
-                    reason == null ? "unknown PSK identity" : reason, null);
+            if (refusal == null) {
+                traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.UNKNOWN_IDENTITY, null, peer,
+                        "unknown PSK identity", null);
+            } else if (refusal.quarantined()) {
+                traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.QUARANTINED, null,
+                        refusal.identity(), peer, "device of PSK identity '" + refusal.identity() + "' is quarantined",
+                        null);
+            } else {
+                traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.UNKNOWN_IDENTITY, null,
+                        refusal.identity(), peer, "unknown PSK identity '" + refusal.identity() + "'", null);
+            }
         }
     }
 
@@ -123,18 +162,26 @@ final class DtlsObserver extends SessionAdapter
     public boolean onConnectionMacError(Connection connection) {
         InetSocketAddress peer = connection.getPeerAddress();
         Principal principal = connection.getEstablishedPeerIdentity();
-        traffic.report(TrafficEventType.RECORD_MAC_FAILED, deviceId(principal), peer,
+        traffic.report(TrafficEventType.RECORD_MAC_FAILED, FailureCause.BAD_MAC, deviceId(principal), null, peer,
                 principal == null ? "during handshake" : "on established session", null, 0);
         if (principal == null && peer != null && reported.put(peer, Boolean.TRUE) == null) {
-            traffic.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer,
+            traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.BAD_MAC, null, peer,
                     "bad MAC or Finished (wrong key?)", null);
         }
         return false;
     }
 
+    /** Set once the connector exists; enforces one connection per device and the per-address cap. */
+    volatile ConnectionLimits limits;
+
     @Override
     public void onConnectionEstablished(Connection connection) {
-        // reported through contextEstablished, which also knows full versus abbreviated
+        // Reported through contextEstablished, which also knows full versus abbreviated; this is also
+        // called for every connection restored from a saved state.
+        ConnectionLimits l = limits;
+        if (l != null) {
+            l.established(connection);
+        }
     }
 
     @Override
@@ -184,6 +231,11 @@ final class DtlsObserver extends SessionAdapter
                 blockedDatagrams.increment();
                 return false;
             }
+            if (isClientHello(packet) && !access.tryAcquireHandshake(packet.getAddress())) {
+                // A handshake limit rations new handshakes only; established sessions' records pass.
+                limitedHandshakes.increment();
+                return false;
+            }
             return super.onReceiving(packet);
         }
 
@@ -202,11 +254,30 @@ final class DtlsObserver extends SessionAdapter
             DTLSContext ctx = c.getDtlsContext(epoch);
             if (ctx != null && ctx.getReadEpoch() == epoch
                     && !ctx.isRecordProcessable(epoch, record.getSequenceNumber(), 0)) {
-                traffic.reject(TrafficEventType.REPLAY_DROPPED, deviceId(c.getEstablishedPeerIdentity()),
+                traffic.reject(TrafficEventType.REPLAY_DROPPED, FailureCause.REPLAY,
+                        deviceId(c.getEstablishedPeerIdentity()),
                         record.getPeerAddress(), "record epoch " + epoch + " seq " + record.getSequenceNumber()
                                 + " already received or too old", null);
             }
         }
+    }
+
+    /**
+     * @return whether the datagram starts with a plaintext DTLS handshake record (content type 22,
+     *         epoch 0) holding a ClientHello (handshake type 1): RFC 6347 section 4.1 and 4.2.2
+     */
+    static boolean isClientHello(java.net.DatagramPacket packet) {
+        byte[] d = packet.getData();
+        int o = packet.getOffset();
+        return packet.getLength() > 13 && d[o] == 22 && d[o + 3] == 0 && d[o + 4] == 0 && d[o + 13] == 1;
+    }
+
+    long limitedHandshakes() {
+        return limitedHandshakes.sum();
+    }
+
+    long blockedDatagrams() {
+        return blockedDatagrams.sum();
     }
 
     // --- health counters ---

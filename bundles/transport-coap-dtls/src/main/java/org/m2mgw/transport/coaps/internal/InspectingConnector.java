@@ -41,7 +41,7 @@ final class InspectingConnector implements Connector, PersistentComponent {
     }
 
     private String deviceOf(java.security.Principal p) {
-        return p == null ? null : credentials.deviceOf(p).map(d -> d.deviceId()).orElse(null);
+        return credentials.deviceIdOf(p);
     }
 
     private void inspect(RawData raw) {
@@ -52,7 +52,8 @@ final class InspectingConnector implements Connector, PersistentComponent {
         } catch (RuntimeException malformed) {
             String reason = malformed.getMessage() == null ? malformed.getClass().getSimpleName()
                     : malformed.getMessage();
-            traffic.reject(TrafficEventType.MALFORMED_INPUT, device, raw.getInetSocketAddress(),
+            traffic.reject(TrafficEventType.MALFORMED_INPUT, org.m2mgw.api.traffic.FailureCause.MALFORMED, device,
+                    raw.getInetSocketAddress(),
                     "malformed CoAP: " + (reason.length() > 120 ? reason.substring(0, 120) : reason), null);
         }
     }

@@ -8,10 +8,14 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.crypto.SecretKey;
 import javax.security.auth.x500.X500Principal;
+import org.eclipse.californium.elements.auth.AdditionalInfo;
+import org.eclipse.californium.elements.auth.ExtensiblePrincipal;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.scandium.auth.ApplicationLevelInfoSupplier;
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.elements.auth.X509CertPath;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
@@ -33,21 +37,34 @@ import org.eclipse.californium.scandium.util.ServerNames;
 import org.m2mgw.api.device.CredentialType;
 import org.m2mgw.api.device.Device;
 import org.m2mgw.api.device.DeviceRegistry;
+import org.m2mgw.api.access.DeviceAccessControl;
+import org.m2mgw.support.Text;
 
 /**
  * Answers Scandium's credential questions from the device registry: PSK secrets, and whether a
  * device's raw public key or certificate is registered and enabled. Unknown and disabled devices
  * are refused the same way, so a scanner learns nothing about which identities exist.
  */
-final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertificateVerifier {
+final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertificateVerifier, ApplicationLevelInfoSupplier {
 
-    /** The PSK identity most recently refused on this thread, for the alert handler's report. */
-    private static final ThreadLocal<String> LAST_UNKNOWN_IDENTITY = new ThreadLocal<>();
+    /** The key of the device id in a principal's application-level info. */
+    static final String DEVICE_ID = "m2mgw.device.id";
+
+    /** A PSK identity refused on this thread, and whether it was for a quarantine. */
+    record Refusal(String identity, boolean quarantined) {
+    }
+
+    /**
+     * The PSK identity most recently refused on this thread, for the alert handler's report.
+     * Scandium tells the PSK store the identity but not the peer, and the alert handler the peer
+     * but not the identity; both run on the same handshake thread, one right after the other.
+     */
+    private static final ThreadLocal<Refusal> LAST_REFUSAL = new ThreadLocal<>();
 
     private final DeviceRegistry registry;
-    private final AccessControl access;
+    private final DeviceAccessControl access;
 
-    RegistryCredentials(DeviceRegistry registry, AccessControl access) {
+    RegistryCredentials(DeviceRegistry registry, DeviceAccessControl access) {
         this.registry = registry;
         this.access = access;
     }
@@ -71,9 +88,7 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         Optional<byte[]> secret = quarantined(registry.byPskIdentity(name)) ? Optional.empty()
                 : registry.pskSecret(name);
         if (secret.isEmpty()) {
-            LAST_UNKNOWN_IDENTITY.set(quarantined(registry.byPskIdentity(name))
-                    ? "device of PSK identity '" + printable(name) + "' is quarantined"
-                    : "unknown PSK identity '" + printable(name) + "'");
+            LAST_REFUSAL.set(new Refusal(Text.printable(name), quarantined(registry.byPskIdentity(name))));
             return new PskSecretResult(cid, identity, null);
         }
         byte[] key = secret.get();
@@ -84,16 +99,38 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         }
     }
 
-    static String printable(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+    /** @return the PSK identity refused last on this thread, or null; cleared by the call */
+    static Refusal takeLastRefusal() {
+        Refusal r = LAST_REFUSAL.get();
+        LAST_REFUSAL.remove();
+        return r;
     }
 
-    /** @return why the PSK identity was refused last on this thread, cleared by the call */
-    static String takeLastUnknownIdentity() {
-        String id = LAST_UNKNOWN_IDENTITY.get();
-        LAST_UNKNOWN_IDENTITY.remove();
-        return id;
+    /**
+     * Called by Scandium once per completed handshake: the device id is attached to the peer's
+     * principal, so requests and records find their device without asking the registry again.
+     */
+    @Override
+    public AdditionalInfo getInfo(Principal principal, Object customArgument) {
+        Optional<Device> d = lookup(principal);
+        return d.isEmpty() ? AdditionalInfo.empty() : AdditionalInfo.from(Map.of(DEVICE_ID, d.get().deviceId()));
+    }
+
+    /**
+     * @return the device id attached at the handshake, or (for sessions restored from a saved
+     *         state, which carry no attachment) the registry's answer; null if none
+     */
+    String deviceIdOf(Principal principal) {
+        if (principal == null) {
+            return null;
+        }
+        if (principal instanceof ExtensiblePrincipal<?> ext && ext.getExtendedInfo() != null) {
+            String id = ext.getExtendedInfo().get(DEVICE_ID, String.class);
+            if (id != null) {
+                return id;
+            }
+        }
+        return lookup(principal).map(Device::deviceId).orElse(null);
     }
 
     @Override
@@ -168,6 +205,11 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
 
     /** Maps an authenticated DTLS principal to its registered device. */
     Optional<Device> deviceOf(Principal principal) {
+        String id = deviceIdOf(principal);
+        return id == null ? Optional.empty() : registry.device(id).filter(d -> belongsTo(principal, d));
+    }
+
+    private Optional<Device> lookup(Principal principal) {
         if (principal instanceof PreSharedKeyIdentity psk) {
             return registry.byPskIdentity(psk.getIdentity());
         }

@@ -12,7 +12,7 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import org.m2mgw.api.runtime.PrivateFiles;
+import org.m2mgw.support.PrivateFiles;
 
 /**
  * The gateway's own DTLS key pair (EC P-256), used as its raw public key (RFC 7250) in

@@ -10,7 +10,7 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.elements.util.EncryptedPersistentComponentUtil;
-import org.m2mgw.api.runtime.PrivateFiles;
+import org.m2mgw.support.PrivateFiles;
 
 /**
  * Saves a listener's DTLS connections (keys, sequence numbers, CIDs) when it stops and restores
@@ -21,15 +21,23 @@ import org.m2mgw.api.runtime.PrivateFiles;
 final class SessionState {
     private final Path file;
     private final SecretKey key;
+    private final SessionBindings bindings;
 
-    private SessionState(Path file, SecretKey key) {
+    private SessionState(Path file, SecretKey key, Path bindingsFile) {
         this.file = file;
         this.key = key;
+        this.bindings = new SessionBindings(bindingsFile, key);
     }
 
     static SessionState in(Path dir, String listenerName) throws IOException {
         String safe = listenerName.replaceAll("[^A-Za-z0-9._-]", "_");
-        return new SessionState(dir.resolve(safe + ".sessions"), loadOrCreateKey(dir.resolve("session-state.key")));
+        return new SessionState(dir.resolve(safe + ".sessions"), loadOrCreateKey(dir.resolve("session-state.key")),
+                dir.resolve(safe + ".bindings"));
+    }
+
+    /** @return the credential digests saved with the sessions */
+    SessionBindings bindings() {
+        return bindings;
     }
 
     private static SecretKey loadOrCreateKey(Path keyFile) throws IOException {

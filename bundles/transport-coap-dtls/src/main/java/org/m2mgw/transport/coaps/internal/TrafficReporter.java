@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import org.m2mgw.api.traffic.FailureCause;
 import org.m2mgw.api.traffic.TrafficEvent;
 import org.m2mgw.api.traffic.TrafficEventListener;
 import org.m2mgw.api.traffic.TrafficEventType;
@@ -68,6 +69,11 @@ final class TrafficReporter {
 
     void report(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
             String resource, long bytes) {
+        report(type, FailureCause.NONE, deviceId, null, peer, reason, resource, bytes);
+    }
+
+    void report(TrafficEventType type, FailureCause cause, String deviceId, String claimedIdentity,
+            InetSocketAddress peer, String reason, String resource, long bytes) {
         totals.get(type).increment();
         if (reason != null && !reason.isEmpty()) {
             String key = type + ": " + reasonClass(reason);
@@ -80,8 +86,8 @@ final class TrafficReporter {
         if (listeners.isEmpty()) {
             return;
         }
-        TrafficEvent e = TrafficEvent.builder(type, TRANSPORT, address(peer)).deviceId(deviceId)
-                .reason(reason).resource(resource).bytes(bytes).build();
+        TrafficEvent e = TrafficEvent.builder(type, TRANSPORT, peer).deviceId(deviceId).cause(cause)
+                .claimedIdentity(claimedIdentity).reason(reason).resource(resource).bytes(bytes).build();
         for (TrafficEventListener l : listeners) {
             try {
                 l.onEvent(e);
@@ -93,9 +99,15 @@ final class TrafficReporter {
     }
 
     /** Reports a rejection and logs it once per subject and reason per interval. */
-    void reject(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
+    void reject(TrafficEventType type, FailureCause cause, String deviceId, InetSocketAddress peer, String reason,
             String resource) {
-        report(type, deviceId, peer, reason, resource, 0);
+        reject(type, cause, deviceId, null, peer, reason, resource);
+    }
+
+    /** Reports a rejection of a peer that claimed an identity the gateway does not know. */
+    void reject(TrafficEventType type, FailureCause cause, String deviceId, String claimedIdentity,
+            InetSocketAddress peer, String reason, String resource) {
+        report(type, cause, deviceId, claimedIdentity, peer, reason, resource, 0);
         String subject = deviceId != null ? deviceId : peer == null || peer.getAddress() == null ? "unknown"
                 : peer.getAddress().getHostAddress();
         logLimited(type + "|" + subject + "|" + reasonClass(reason), "[{}] {} from {}: {}", name, type,

@@ -57,7 +57,7 @@ class CoapsListenerTest {
     TestSupport.Registry registry;
     TestSupport.Consumer consumer;
     TestSupport.Events events;
-    AccessControl access = new AccessControl();
+    org.m2mgw.access.internal.RestrictionTable access;
     CoapsListener listener;
     InetSocketAddress server;
     final List<CoapEndpoint> clients = new java.util.ArrayList<>();
@@ -69,6 +69,7 @@ class CoapsListenerTest {
                 .psk("dev2", "dev2", KEY2, "telemetry/*");
         consumer = new TestSupport.Consumer();
         events = new TestSupport.Events();
+        access = new org.m2mgw.access.internal.RestrictionTable(TestSupport.runtime(data));
         listener = newListener(Map.of());
         server = new InetSocketAddress("127.0.0.1", listener.address().orElseThrow().getPort());
     }
@@ -86,6 +87,7 @@ class CoapsListenerTest {
                 TestSupport.config(CoapsListenerConfig.class, cfg));
         setConsumer(l, consumer);
         l.addTrafficListener(events);
+        access.addListener(l);
         return l;
     }
 
@@ -557,7 +559,7 @@ class CoapsListenerTest {
         CoapsListener bad = newListener(Map.of("listener_port", 70000,
                 "dtls_cipher_suites", new String[] {"TLS_NOT_A_SUITE"}));
         try {
-            assertThat(bad.status()).contains("listener.port 70000 is out of range 0..65535")
+            assertThat(bad.status()).contains("listener.port must be between 0 and 65535: 70000")
                     .contains("dtls.cipher.suites: unknown or unsupported suite 'TLS_NOT_A_SUITE'");
             assertThat(bad.address()).isEmpty();
         } finally {
@@ -573,5 +575,124 @@ class CoapsListenerTest {
         } finally {
             second.deactivate();
         }
+    }
+
+    /** Posts with the Uri-Path options given one by one, as a device on the wire can send them. */
+    org.eclipse.californium.core.coap.Response postSegments(CoapEndpoint ep, String... segments) throws Exception {
+        org.eclipse.californium.core.coap.Request r = org.eclipse.californium.core.coap.Request.newPost();
+        r.setURI("coaps://127.0.0.1:" + server.getPort());
+        for (String segment : segments) {
+            r.getOptions().addUriPath(segment);
+        }
+        r.setPayload("{}");
+        r.getOptions().setContentFormat(ContentFormats.JSON);
+        if (!ep.isStarted()) {
+            ep.start();
+        }
+        r.send(ep);
+        return r.waitForResponse(4000);
+    }
+
+    @Test
+    void givenResourceNamesOutsideTheAlphabet_thenEachGets400_andNothingIsQueued() throws Exception {
+        CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        String[][] bad = {{"telemetry", ".."}, {"telemetry", "."}, {"telemetry", "", "x"}, {"telemetry", "a#"},
+            {"telemetry", "x".repeat(65)}, {"telemetry", "a", "b", "c", "d", "e", "f", "g", "h"},
+            {"telemetry", "tab\tname"}, {"telemetry", "nul\0name"}};
+        for (String[] segments : bad) {
+            org.eclipse.californium.core.coap.Response r = postSegments(ep, segments);
+            assertThat(r).as(String.join("/", segments)).isNotNull();
+            assertThat(r.getCode()).as(String.join("/", segments)).isEqualTo(ResponseCode.BAD_REQUEST);
+        }
+        assertThat(consumer.accepted).isEmpty();
+        assertThat(events.of(TrafficEventType.REQUEST_REJECTED)).hasSize(bad.length)
+                .allSatisfy(e -> assertThat(e.resource()).isEmpty());
+        assertThat(postSegments(ep, "telemetry", "room-1", "temp_2").getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
+    @Test
+    void givenTheCloudSideRejectsAMessage_thenTheDeviceGetsTheMatching4xx_notA204() throws Exception {
+        CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        Object[][] cases = {
+            {org.m2mgw.api.message.Acceptance.Refusal.NO_ROUTE, ResponseCode.NOT_FOUND},
+            {org.m2mgw.api.message.Acceptance.Refusal.BAD_PAYLOAD, ResponseCode.BAD_REQUEST},
+            {org.m2mgw.api.message.Acceptance.Refusal.UNSUPPORTED_FORMAT, ResponseCode.UNSUPPORTED_CONTENT_FORMAT},
+            {org.m2mgw.api.message.Acceptance.Refusal.TOO_LARGE, ResponseCode.REQUEST_ENTITY_TOO_LARGE}};
+        for (Object[] c : cases) {
+            org.m2mgw.api.message.Acceptance a = org.m2mgw.api.message.Acceptance.rejected(
+                    (org.m2mgw.api.message.Acceptance.Refusal) c[0], "test " + c[0]);
+            consumer.answer = m -> java.util.concurrent.CompletableFuture.completedFuture(a);
+            CoapResponse r = post(ep, "telemetry", "{}", ContentFormats.JSON);
+            assertThat(r.getCode()).as(c[0].toString()).isEqualTo(c[1]);
+        }
+    }
+
+    @Test
+    void givenOneDeviceHandshakingAgainAndAgainFromNewPorts_thenItHoldsOneConnection_andOthersStillGetIn()
+            throws Exception {
+        listener.deactivate();
+        listener = newListener(Map.of("listener_port", server.getPort(), "dtls_max_connections", 40));
+        // Each new client endpoint is a new source port and a full handshake, as a device that reboots
+        // in a loop (or an attacker holding one device's key) would make. 45 > 40 slots; Scandium
+        // itself refuses more than 50 handshakes in quick succession, so the test stays below that.
+        for (int i = 0; i < 45; i++) {
+            CoapEndpoint again = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+            assertThat(post(again, "telemetry", "{}", ContentFormats.JSON).getCode()).as("handshake " + i)
+                    .isEqualTo(ResponseCode.CHANGED);
+            // left open: a device that reboots sends no close_notify
+        }
+        assertThat(events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).isEqualTo(45);
+        CoapEndpoint other = pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        CoapResponse r = post(other, "telemetry", "{}", ContentFormats.JSON);
+        assertThat(r).as("another device still gets a connection").isNotNull();
+        assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(listener.counters()).containsEntry("connections.superseded", 44L);
+
+        // The superseded connections are not saved either: a restart does not bring them back.
+        listener.deactivate();
+        listener = newListener(Map.of("listener_port", server.getPort(), "dtls_max_connections", 40));
+        assertThat(listener.counters()).containsEntry("connections.restored", 2L);
+        assertThat(post(other, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
+    @Test
+    void givenAPskRotatedWhileTheListenerWasStopped_thenTheRestoredOldSessionNoLongerWorks() throws Exception {
+        CoapEndpoint a = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        CoapEndpoint b = pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(a, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(b, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        listener.deactivate();
+
+        // The operator rotates dev1's leaked key in the import file and starts the gateway again.
+        registry.secrets.put("dev1", "a-brand-new-key!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        TestSupport.Events after = new TestSupport.Events();
+        listener = newListener(Map.of("listener_port", server.getPort()));
+        listener.addTrafficListener(after);
+
+        CoapResponse old = post(a, "telemetry", "{}", ContentFormats.JSON);
+        assertThat(old == null || old.getCode() != ResponseCode.CHANGED)
+                .as("the session made with the old key is gone").isTrue();
+        assertThat(post(b, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(after.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("dev2 kept its session").isZero();
+        assertThat(listener.counters()).containsEntry("connections.restored.dropped", 1L);
+    }
+
+    @Test
+    void givenAHandshakeLimitOnTheDevicesAddress_thenItsSessionGoesOn_butNewHandshakesAreRationed()
+            throws Exception {
+        CoapEndpoint a = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(a, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        // One ClientHello per 100 s: the first of the next handshake passes, the one after the cookie not.
+        access.limitHandshakes(java.net.InetAddress.getByName("127.0.0.1"), 0.01, java.time.Duration.ofMinutes(5),
+                "identity guessing behind this address", "rule.identity-guessing");
+        assertThat(post(a, "telemetry", "{}", ContentFormats.JSON).getCode()).as("the established session")
+                .isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(pskClient("dev2", KEY2, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry", "{}",
+                ContentFormats.JSON)).as("a new handshake from the address").isNull();
+        assertThat(listener.counters().get("handshakes.limited")).isPositive();
+
+        access.lift(org.m2mgw.api.access.Restriction.Kind.LIMIT_HANDSHAKES, "127.0.0.1");
+        assertGoodDeviceStillWorks();
     }
 }

@@ -111,26 +111,7 @@ final class TestSupport {
     }
 
     static GatewayRuntime runtime(Path dir) {
-        return new GatewayRuntime() {
-            @Override
-            public String gatewayId() {
-                return "test-gw";
-            }
-
-            @Override
-            public Path dataDirectory() {
-                return dir;
-            }
-
-            @Override
-            public Path dataDirectory(String name) {
-                try {
-                    return Files.createDirectories(dir.resolve(name));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        };
+        return org.m2mgw.support.testing.TestRuntime.on(dir, "test-gw");
     }
 
     /** A consumer whose answer the test chooses; it records every message. */
@@ -181,28 +162,7 @@ final class TestSupport {
      */
     @SuppressWarnings("unchecked")
     static <T> T config(Class<T> type, Map<String, Object> values) {
-        Map<String, Object> v = new HashMap<>(values);
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
-            if (v.containsKey(m.getName())) {
-                return v.get(m.getName());
-            }
-            if (m.getDefaultValue() != null) {
-                return m.getDefaultValue();
-            }
-            if (m.getName().equals("annotationType")) {
-                return type;
-            }
-            if (m.getName().equals("toString")) {
-                return type.getSimpleName() + v;
-            }
-            if (m.getName().equals("hashCode")) {
-                return v.hashCode();
-            }
-            if (m.getName().equals("equals")) {
-                return p == args[0];
-            }
-            throw new UnsupportedOperationException(m.getName());
-        });
+        return org.m2mgw.support.testing.TestRuntime.config(type, values);
     }
 
     static String hex(byte[] b) {

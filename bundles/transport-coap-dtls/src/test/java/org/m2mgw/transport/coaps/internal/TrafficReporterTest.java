@@ -23,7 +23,7 @@ class TrafficReporterTest {
         TrafficReporter t = new TrafficReporter("test");
         InetSocketAddress peer = new InetSocketAddress("192.0.2.7", 40000);
         for (int i = 0; i < 10_000; i++) {
-            t.reject(TrafficEventType.HANDSHAKE_FAILED, null, peer, "unknown PSK identity 'guess-" + i + "'", null);
+            t.reject(TrafficEventType.HANDSHAKE_FAILED, org.m2mgw.api.traffic.FailureCause.UNKNOWN_IDENTITY, null, peer, "unknown PSK identity 'guess-" + i + "'", null);
         }
         assertThat(t.snapshot()).containsEntry("HANDSHAKE_FAILED", 10_000L)
                 .containsEntry("HANDSHAKE_FAILED: unknown PSK identity '*'", 10_000L).hasSize(2);

@@ -1,4 +1,4 @@
-package org.m2mgw.api.runtime;
+package org.m2mgw.support;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -11,16 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes files that hold secrets or state that must survive a power cut: readable by the
- * gateway's user only (0600 from the moment they exist), fsynced, and replaced atomically so that
- * a reader sees the old content or the new, never a part.
- *
- * @since 0.1
+ * gateway's user only (0600 from the moment they exist), the file fsynced, replaced atomically so
+ * that a reader sees the old content or the new, never a part, and the directory fsynced so the
+ * rename itself survives a power cut.
  */
 public final class PrivateFiles {
+    /** Owner read and write, nothing else (0600). */
+    public static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
     private static final boolean POSIX =
             FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
@@ -37,29 +40,17 @@ public final class PrivateFiles {
     private PrivateFiles() {
     }
 
-    /**
-     * Replaces {@code file} with {@code data}.
-     *
-     * @param file the file
-     * @param data its new content
-     * @throws IOException if it cannot be written; the old file is then unchanged
-     */
+    /** Replaces {@code file} with {@code data}; on failure the old file is unchanged. */
     public static void write(Path file, byte[] data) throws IOException {
         write(file, out -> out.write(data));
     }
 
-    /**
-     * Replaces {@code file} with what {@code content} writes.
-     *
-     * @param file the file
-     * @param content writes the new content
-     * @throws IOException if it cannot be written; the old file is then unchanged
-     */
+    /** Replaces {@code file} with what {@code content} writes; on failure the old file is unchanged. */
     public static void write(Path file, Content content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         if (POSIX) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_RW));
         } else {
             Files.createFile(tmp);
         }
@@ -88,6 +79,24 @@ public final class PrivateFiles {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** Makes a rename or creation in {@code dir} durable (a no-op where directories cannot be opened). */
+    public static void syncDirectory(Path dir) throws IOException {
+        if (dir == null || !POSIX) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Narrows an existing file to 0600 if it is wider; a no-op off POSIX. */
+    public static void restrictToOwner(Path file) throws IOException {
+        if (POSIX && !Files.getPosixFilePermissions(file).equals(OWNER_RW)) {
+            Files.setPosixFilePermissions(file, OWNER_RW);
         }
     }
 }

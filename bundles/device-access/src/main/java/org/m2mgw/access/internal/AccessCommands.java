@@ -1,6 +1,7 @@
-package org.m2mgw.transport.coaps.internal;
+package org.m2mgw.access.internal;
 
 import java.time.Duration;
+import org.m2mgw.api.access.DeviceAccessControl;
 import org.m2mgw.api.access.Restriction;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -9,17 +10,18 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Gogo shell commands to see and change restrictions: {@code m2mgw:restrictions},
  * {@code m2mgw:quarantine <device> <minutes> [reason]}, {@code m2mgw:throttle <device> <per-second>
- * <minutes> [reason]}, {@code m2mgw:block <ip> <minutes> [reason]} and
- * {@code m2mgw:lift <quarantine|throttle|block> <subject>}.
+ * <minutes> [reason]}, {@code m2mgw:block <ip or network/length> <minutes> [reason]} and
+ * {@code m2mgw:limit <ip> <handshakes-per-second> <minutes> [reason]} and
+ * {@code m2mgw:lift <quarantine|throttle|block|prefix|limit> <subject>}.
  */
 @Component(service = AccessCommands.class, property = {"osgi.command.scope=m2mgw",
     "osgi.command.function=restrictions", "osgi.command.function=quarantine", "osgi.command.function=throttle",
-    "osgi.command.function=block", "osgi.command.function=lift"})
+    "osgi.command.function=block", "osgi.command.function=limit", "osgi.command.function=lift"})
 public class AccessCommands {
-    private final AccessControl access;
+    private final DeviceAccessControl access;
 
     @Activate
-    public AccessCommands(@Reference AccessControl access) {
+    public AccessCommands(@Reference DeviceAccessControl access) {
         this.access = access;
     }
 
@@ -39,16 +41,29 @@ public class AccessCommands {
     }
 
     public String block(String address, long minutes, String... reason) {
-        return access.blockAddress(address, Duration.ofMinutes(minutes), String.join(" ", reason), "operator")
-                .toString();
+        String why = String.join(" ", reason);
+        int slash = address.indexOf('/');
+        if (slash > 0) {
+            Prefix p = Prefix.parse(address);
+            return access.blockPrefix(Addresses.parse(address.substring(0, slash)), p.length(),
+                    Duration.ofMinutes(minutes), why, "operator").toString();
+        }
+        return access.blockAddress(address, Duration.ofMinutes(minutes), why, "operator").toString();
+    }
+
+    public String limit(String address, double perSecond, long minutes, String... reason) {
+        return access.limitHandshakes(Addresses.parse(address), perSecond, Duration.ofMinutes(minutes),
+                String.join(" ", reason), "operator").toString();
     }
 
     public String lift(String kind, String subject) {
         Restriction.Kind k = switch (kind.toLowerCase()) {
             case "quarantine" -> Restriction.Kind.QUARANTINE;
             case "throttle" -> Restriction.Kind.THROTTLE;
-            case "block" -> Restriction.Kind.BLOCK_ADDRESS;
-            default -> throw new IllegalArgumentException("kind must be quarantine, throttle or block");
+            case "block" -> subject.indexOf('/') > 0 ? Restriction.Kind.BLOCK_PREFIX : Restriction.Kind.BLOCK_ADDRESS;
+            case "prefix" -> Restriction.Kind.BLOCK_PREFIX;
+            case "limit" -> Restriction.Kind.LIMIT_HANDSHAKES;
+            default -> throw new IllegalArgumentException("kind must be quarantine, throttle, block, prefix or limit");
         };
         return access.lift(k, subject) ? "lifted" : "no such restriction in force";
     }

@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.access.internal;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
@@ -9,15 +9,17 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import org.m2mgw.api.access.DeviceAccessControl;
 import org.m2mgw.api.access.Restriction;
+import org.m2mgw.support.Text;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * Web console page "m2mgw > Device restrictions": every quarantine, throttle and address block
- * in force, who put it there and why, with a button to lift it, and a form to quarantine a
- * device by hand.
+ * Web console page "m2mgw > Device restrictions": every quarantine, throttle, address and prefix
+ * block in force, who put it there and why, with a button to lift it, and forms to quarantine a
+ * device or block an address or prefix by hand. It needs the servlet API that the Felix web
+ * console brings; where that is missing (a Kura gateway without it), only this page is missing.
  */
 @Component(service = Servlet.class, property = {
     "felix.webconsole.label=m2mgw-restrictions",
@@ -35,7 +37,7 @@ public class RestrictionsPlugin extends HttpServlet {
         PrintWriter out = resp.getWriter();
         DeviceAccessControl ac = access;
         if (ac == null) {
-            out.println("<p>No transport is running, so no restriction can be in force.</p>");
+            out.println("<p>The restriction table is not available.</p>");
             return;
         }
         out.println("<p class='statline'>" + ac.restrictions().size() + " restriction(s) in force</p>");
@@ -43,7 +45,8 @@ public class RestrictionsPlugin extends HttpServlet {
                 + "<th>Rate/s</th><th>Until</th><th>By</th><th>Reason</th><th></th></tr></thead><tbody>");
         for (Restriction r : ac.restrictions()) {
             out.println("<tr><td>" + r.kind() + "</td><td>" + esc(r.subject()) + "</td><td>"
-                    + (r.kind() == Restriction.Kind.THROTTLE ? r.ratePerSecond() : "") + "</td><td>" + r.until()
+                    + (r.kind() == Restriction.Kind.THROTTLE || r.kind() == Restriction.Kind.LIMIT_HANDSHAKES
+                            ? r.ratePerSecond() : "") + "</td><td>" + r.until()
                     + "</td><td>" + esc(r.origin()) + "</td><td>" + esc(r.reason()) + "</td><td>"
                     + "<form method='post'><input type='hidden' name='action' value='lift'/>"
                     + "<input type='hidden' name='kind' value='" + r.kind() + "'/>"
@@ -54,6 +57,9 @@ public class RestrictionsPlugin extends HttpServlet {
         out.println("<h3>Quarantine a device</h3><form method='post'><input type='hidden' name='action' value='quarantine'/>"
                 + "Device <input name='subject'/> minutes <input name='minutes' value='60' size='5'/> reason "
                 + "<input name='reason'/> <button type='submit'>Quarantine</button></form>");
+        out.println("<h3>Block an address or prefix</h3><form method='post'><input type='hidden' name='action' value='block'/>"
+                + "Address or network/length <input name='subject'/> minutes <input name='minutes' value='60' size='5'/>"
+                + " reason <input name='reason'/> <button type='submit'>Block</button></form>");
     }
 
     @Override
@@ -67,8 +73,17 @@ public class RestrictionsPlugin extends HttpServlet {
             } else if (ac != null && "quarantine".equals(action)) {
                 ac.quarantine(subject, Duration.ofMinutes(Long.parseLong(req.getParameter("minutes"))),
                         req.getParameter("reason"), "operator (console)");
+            } else if (ac != null && "block".equals(action) && subject != null) {
+                Duration d = Duration.ofMinutes(Long.parseLong(req.getParameter("minutes")));
+                int slash = subject.indexOf('/');
+                if (slash > 0) {
+                    ac.blockPrefix(Addresses.parse(subject.substring(0, slash)), Prefix.parse(subject).length(), d,
+                            req.getParameter("reason"), "operator (console)");
+                } else {
+                    ac.blockAddress(subject, d, req.getParameter("reason"), "operator (console)");
+                }
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             resp.sendError(HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
             return;
         }
@@ -76,17 +91,6 @@ public class RestrictionsPlugin extends HttpServlet {
     }
 
     private static String esc(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '\'' -> b.append("&#39;");
-                case '"' -> b.append("&quot;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return Text.html(s);
     }
 }

@@ -1,0 +1,30 @@
+package org.m2mgw.api.traffic;
+
+/**
+ * Why a handshake, record or request failed, in a form a detector can count without reading
+ * {@link TrafficEvent#reason()}.
+ *
+ * @since 1.1
+ */
+public enum FailureCause {
+    /** Not a failure. */
+    NONE,
+    /** The peer presented an identity (PSK identity, key, certificate) that is not registered. */
+    UNKNOWN_IDENTITY,
+    /** A MAC, AEAD tag or Finished check failed: a wrong key or a tampered record. */
+    BAD_MAC,
+    /** A record or message was a replay (outside or already seen in the replay window). */
+    REPLAY,
+    /** The peer did not finish in time. */
+    TIMEOUT,
+    /** The peer is known but not allowed: disabled device, resource not permitted, throttled, address blocked. */
+    ACCESS_DENIED,
+    /** The device is quarantined. */
+    QUARANTINED,
+    /** The input could not be parsed. */
+    MALFORMED,
+    /** The gateway could not take the message (queue full, no queue): not the device's fault. */
+    UNAVAILABLE,
+    /** Any other failure; see the reason. */
+    OTHER
+}

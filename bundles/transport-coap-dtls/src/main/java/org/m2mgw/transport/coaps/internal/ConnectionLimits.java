@@ -1,0 +1,102 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.security.Principal;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.californium.scandium.dtls.Connection;
+
+/**
+ * Keeps one device from filling the DTLS connection store. Scandium keeps every connection until
+ * it is stale (a day by default), also when the same device has since made a new handshake from
+ * another port: a device that re-handshakes in a loop could take every slot and lock all others
+ * out, even across a restart (the saved sessions bring them back). Here, when a principal's
+ * handshake completes, its previous connection is removed at once, and a source address holds at
+ * most {@code maxPerAddress} established connections (the oldest goes).
+ *
+ * <p>Connections are held through weak references: the store decides their lifetime, this class
+ * only finds them again.
+ */
+final class ConnectionLimits {
+
+    /** Removes a connection from the store the connector uses. */
+    interface Remover {
+        void remove(Connection connection);
+    }
+
+    private final Remover remover;
+    private final int maxPerAddress;
+    private final Map<String, WeakReference<Connection>> byPrincipal = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Deque<WeakReference<Connection>>> byAddress = new ConcurrentHashMap<>();
+    private final LongAdder superseded = new LongAdder();
+    private final LongAdder overAddressCap = new LongAdder();
+
+    ConnectionLimits(Remover remover, int maxPerAddress) {
+        this.remover = remover;
+        this.maxPerAddress = maxPerAddress;
+    }
+
+    static String key(Principal p) {
+        return p.getClass().getSimpleName() + ":" + p.getName();
+    }
+
+    /** Called when a connection has an established session (new, resumed or restored). */
+    void established(Connection connection) {
+        Principal p = connection.getEstablishedPeerIdentity();
+        if (p != null) {
+            WeakReference<Connection> old = byPrincipal.put(key(p), new WeakReference<>(connection));
+            Connection previous = old == null ? null : old.get();
+            if (previous != null && previous != connection && !previous.isClosed()) {
+                superseded.increment();
+                remover.remove(previous);
+            }
+        }
+        InetAddress ip = connection.getPeerAddress() == null ? null : connection.getPeerAddress().getAddress();
+        if (ip == null) {
+            return;
+        }
+        Connection evict = null;
+        Deque<WeakReference<Connection>> list = byAddress.computeIfAbsent(ip, k -> new ArrayDeque<>());
+        synchronized (list) {
+            for (Iterator<WeakReference<Connection>> it = list.iterator(); it.hasNext();) {
+                Connection c = it.next().get();
+                if (c == null || c == connection || c.isClosed() || c.getPeerAddress() == null
+                        || !ip.equals(c.getPeerAddress().getAddress())) {
+                    it.remove();
+                }
+            }
+            list.addLast(new WeakReference<>(connection));
+            if (list.size() > maxPerAddress) {
+                evict = list.pollFirst().get();
+            }
+        }
+        if (evict != null) {
+            overAddressCap.increment();
+            remover.remove(evict);
+        }
+    }
+
+    /** Forgets addresses whose connections are all gone; call now and then. */
+    void prune() {
+        byAddress.entrySet().removeIf(e -> {
+            synchronized (e.getValue()) {
+                e.getValue().removeIf(r -> r.get() == null || r.get().isClosed());
+                return e.getValue().isEmpty();
+            }
+        });
+        byPrincipal.values().removeIf(r -> r.get() == null);
+    }
+
+    long superseded() {
+        return superseded.sum();
+    }
+
+    long overAddressCap() {
+        return overAddressCap.sum();
+    }
+}

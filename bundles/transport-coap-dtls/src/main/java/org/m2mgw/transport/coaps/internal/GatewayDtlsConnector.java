@@ -1,0 +1,46 @@
+package org.m2mgw.transport.coaps.internal;
+
+import java.util.concurrent.RejectedExecutionException;
+import org.eclipse.californium.elements.util.SerialExecutor;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.ResumptionSupportingConnectionStore;
+
+/**
+ * Scandium's connector with a handle on its connection store, so that the gateway can remove a
+ * superseded connection at once (Scandium only marks it) and check restored connections against
+ * the registry before the listener starts.
+ */
+final class GatewayDtlsConnector extends DTLSConnector {
+    private final ResumptionSupportingConnectionStore store;
+
+    private GatewayDtlsConnector(DtlsConnectorConfig config, ResumptionSupportingConnectionStore store) {
+        super(config, store);
+        this.store = store;
+    }
+
+    static GatewayDtlsConnector create(DtlsConnectorConfig config) {
+        return new GatewayDtlsConnector(config, createConnectionStore(config));
+    }
+
+    /** Removes a connection and its session, on the connection's own executor when it has one. */
+    void remove(Connection connection) {
+        Runnable r = () -> store.remove(connection, true);
+        SerialExecutor executor = connection.getExecutor();
+        if (!isRunning() || executor == null || executor.isShutdown()) {
+            r.run();
+            return;
+        }
+        try {
+            executor.execute(r);
+        } catch (RejectedExecutionException stopping) {
+            r.run();
+        }
+    }
+
+    /** @return the connections now in the store; iterate only while the connector is stopped or rarely */
+    Iterable<Connection> connections() {
+        return store;
+    }
+}
