@@ -1,6 +1,5 @@
 package org.m2mgw.access.internal;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,8 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.m2mgw.api.access.DeviceAccessControl;
 import org.m2mgw.api.access.Restriction;
@@ -52,12 +49,9 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
     private volatile List<Entry> prefixBlocks = List.of();
     private final List<RestrictionListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
-    private final RestrictionStore store;
-    private final ExecutorService saver;
-    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final TableSaver saver;
     private final LongAdder refusedFull = new LongAdder();
     private final LongAdder evicted = new LongAdder();
-    private final LongAdder saveFailures = new LongAdder();
 
     /** One restriction and, for throttles, its allowance. */
     record Entry(Restriction restriction, TokenBucket bucket, Prefix prefix) {
@@ -75,8 +69,7 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
 
     RestrictionTable(Clock clock, RestrictionStore store, ExecutorService saver) {
         this.clock = clock;
-        this.store = store;
-        this.saver = saver;
+        this.saver = store == null ? null : new TableSaver(store, saver, this::restrictions);
         if (store != null) {
             int restored = 0;
             Instant now = clock.instant();
@@ -94,13 +87,9 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
 
     @Deactivate
     void deactivate() {
-        saver.shutdown();
-        try {
-            saver.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (saver != null) {
+            saver.close();
         }
-        saveNow();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -373,29 +362,9 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
         return out;
     }
 
-    // --- persistence ---
-
     private void markDirty() {
-        if (store != null && dirty.compareAndSet(false, true)) {
-            try {
-                saver.execute(this::saveNow);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                // deactivate saves once more after the executor ended
-            }
-        }
-    }
-
-    private void saveNow() {
-        if (store == null || !dirty.getAndSet(false)) {
-            return;
-        }
-        try {
-            store.save(restrictions());
-        } catch (IOException | RuntimeException e) {
-            saveFailures.increment();
-            dirty.set(true);
-            LOG.error("Restrictions could not be saved to {}: {}; they hold until the gateway stops",
-                    store.file(), e.toString());
+        if (saver != null) {
+            saver.changed();
         }
     }
 
@@ -429,7 +398,7 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
         }
         out.put("refused.table.full", refusedFull.sum());
         out.put("evicted.table.full", evicted.sum());
-        out.put("save.failures", saveFailures.sum());
+        out.put("save.failures", saver == null ? 0 : saver.failures());
         return out;
     }
 }

@@ -26,7 +26,7 @@ final class ConnectionLimits {
 
     /** Removes a connection from the store the connector uses. */
     interface Remover {
-        void remove(Connection connection);
+        void remove(Connection connection, boolean withSession);
     }
 
     private final Remover remover;
@@ -35,6 +35,8 @@ final class ConnectionLimits {
     private final Map<InetAddress, Deque<WeakReference<Connection>>> byAddress = new ConcurrentHashMap<>();
     private final LongAdder superseded = new LongAdder();
     private final LongAdder overAddressCap = new LongAdder();
+    /** Counts calls, to prune the indexes now and then; races only make a prune come early or late. */
+    private int calls;
 
     ConnectionLimits(Remover remover, int maxPerAddress) {
         this.remover = remover;
@@ -53,8 +55,14 @@ final class ConnectionLimits {
             Connection previous = old == null ? null : old.get();
             if (previous != null && previous != connection && !previous.isClosed()) {
                 superseded.increment();
-                remover.remove(previous);
+                // a resumption from a new address shares the session: keep it for the new connection
+                boolean sameSession = previous.getEstablishedSessionIdentifier() != null
+                        && previous.getEstablishedSessionIdentifier().equals(connection.getEstablishedSessionIdentifier());
+                remover.remove(previous, !sameSession);
             }
+        }
+        if (++calls % 4096 == 0) {
+            prune();
         }
         InetAddress ip = connection.getPeerAddress() == null ? null : connection.getPeerAddress().getAddress();
         if (ip == null) {
@@ -77,7 +85,7 @@ final class ConnectionLimits {
         }
         if (evict != null) {
             overAddressCap.increment();
-            remover.remove(evict);
+            remover.remove(evict, true);
         }
     }
 

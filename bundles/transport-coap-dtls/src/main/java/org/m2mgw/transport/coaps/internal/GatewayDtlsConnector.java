@@ -26,7 +26,17 @@ final class GatewayDtlsConnector extends DTLSConnector {
 
     /** Removes a connection and its session, on the connection's own executor when it has one. */
     void remove(Connection connection) {
-        Runnable r = () -> store.remove(connection, true);
+        remove(connection, true);
+    }
+
+    /**
+     * Removes a connection, on the connection's own executor when it has one.
+     *
+     * @param withSession also forget its session (no resumption); false when another connection
+     *        still uses the same session, as after a resumption from a new address
+     */
+    void remove(Connection connection, boolean withSession) {
+        Runnable r = () -> store.remove(connection, withSession);
         SerialExecutor executor = connection.getExecutor();
         if (!isRunning() || executor == null || executor.isShutdown()) {
             r.run();
