@@ -21,8 +21,8 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.Test;
-import org.m2mgw.cloud.internal.Mosquitto;
-import org.m2mgw.cloud.internal.TcpProxy;
+import org.m2mgw.cloud.testsupport.Mosquitto;
+import org.m2mgw.cloud.testsupport.TcpProxy;
 import org.m2mgw.itests.GatewayTestSupport;
 
 /**

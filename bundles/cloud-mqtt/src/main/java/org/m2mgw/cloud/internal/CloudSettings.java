@@ -66,7 +66,8 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         if (clientId.isBlank() || clientId.length() > 128) {
             errors.add("client.id must give 1..128 characters");
         }
-        String prefixProblem = Routes.templateProblem("topic.prefix", c.topic_prefix(), false);
+        String prefix = c.topic_prefix() == null ? "" : c.topic_prefix();
+        String prefixProblem = prefix.isEmpty() ? null : Routes.templateProblem("topic.prefix", prefix, false);
         if (prefixProblem != null) {
             errors.add(prefixProblem.replace("topic template", "topic prefix"));
         }

@@ -25,7 +25,7 @@ final class ConnectionErrors {
             if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
                 return "broker unreachable (" + c.getMessage() + ")";
             }
-            if (c instanceof SocketTimeoutException) {
+            if (c instanceof SocketTimeoutException || c instanceof java.util.concurrent.TimeoutException) {
                 return "timed out";
             }
         }
@@ -54,7 +54,8 @@ final class ConnectionErrors {
                 return false;
             }
             if (c instanceof ConnectException || c instanceof NoRouteToHostException
-                    || c instanceof SocketTimeoutException || c instanceof UnknownHostException
+                    || c instanceof SocketTimeoutException || c instanceof java.util.concurrent.TimeoutException
+                    || c instanceof UnknownHostException
                     || c instanceof java.net.SocketException || c instanceof java.io.EOFException) {
                 return true;
             }

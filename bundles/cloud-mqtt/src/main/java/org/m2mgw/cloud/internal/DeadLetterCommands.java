@@ -21,11 +21,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  *
  * An {@code ID} is the number {@code deadletters} shows, or {@code <connection>:<number>} when
  * several connections have a letter with that number; {@code <connection>:all} takes all of one
- * connection. The two commands with a dash in their name are {@link DeadLetterRetryCommand} and
- * {@link DeadLetterDeleteCommand} (Gogo maps a name to a method, and Java names have no dash).
+ * connection.
+ *
+ * <p>Gogo calls the public method named like the command; a name with a dash cannot be a Java
+ * method, so for those it calls {@link #_main}, with the command's name first.
  */
-@Component(service = DeadLetterCommands.class,
-        property = {"osgi.command.scope=m2mgw", "osgi.command.function=deadletters"})
+@Component(service = DeadLetterCommands.class, property = {"osgi.command.scope=m2mgw",
+    "osgi.command.function=deadletters", "osgi.command.function=deadletter-retry",
+    "osgi.command.function=deadletter-delete"})
 public class DeadLetterCommands {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -55,6 +58,23 @@ public class DeadLetterCommands {
             }
         }
         return connections.isEmpty() ? "no cloud connection" : out.append(n).append(" in all").toString();
+    }
+
+    /**
+     * {@code deadletter-retry} and {@code deadletter-delete}: Gogo calls this method for a command
+     * no method is named after, with the command's name first.
+     *
+     * @param command the command's name, as typed (Gogo lower-cases it)
+     * @param which an id, {@code <connection>:<id>}, {@code all} or {@code <connection>:all}
+     * @return what happened, one line per letter
+     */
+    public String _main(String command, String which) {
+        String c = command.substring(command.indexOf(':') + 1);
+        return switch (c) {
+            case "deadletter-retry" -> retry(which);
+            case "deadletter-delete" -> delete(which);
+            default -> "usage: deadletters, deadletter-retry <id|all>, deadletter-delete <id|all>";
+        };
     }
 
     /** @param which an id, {@code <connection>:<id>}, {@code all} or {@code <connection>:all} */

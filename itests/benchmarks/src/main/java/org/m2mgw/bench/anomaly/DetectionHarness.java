@@ -33,7 +33,7 @@ import org.m2mgw.bench.loadgen.DeviceClient;
 import org.m2mgw.bench.loadgen.Fleet;
 import org.m2mgw.bench.loadgen.LoadGenerator;
 import org.m2mgw.bench.suite.GatewayProcess;
-import org.m2mgw.cloud.internal.Mosquitto;
+import org.m2mgw.cloud.testsupport.Mosquitto;
 
 /**
  * Evaluation of the anomaly detector through the real transport: labelled traffic from simulated

@@ -8,9 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.m2mgw.api.message.DeviceMessage;
-import org.m2mgw.cloud.internal.queue.DurableQueue;
-import org.m2mgw.cloud.internal.queue.QueueOptions;
-import org.m2mgw.cloud.internal.queue.QueuedMessage;
+import org.m2mgw.cloud.testsupport.QueueFixture;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,20 +44,20 @@ public class DurableQueueBenchmark {
         }
     }
 
-    static QueueOptions options() {
-        return QueueOptions.defaults().withMaxMessages(10_000_000).withMaxBytes(4L << 30);
+    static QueueFixture openQueue(Path dir) throws IOException {
+        return QueueFixture.open(dir, 10_000_000, 4L << 30);
     }
 
     @State(Scope.Benchmark)
     public static class Queue {
-        DurableQueue queue;
+        QueueFixture queue;
         Path dir;
         final AtomicInteger devices = new AtomicInteger();
 
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = tempDir();
-            queue = new DurableQueue(dir, options());
+            queue = openQueue(dir);
         }
 
         @TearDown(Level.Trial)
@@ -86,7 +84,7 @@ public class DurableQueueBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     public boolean enqueueDurable16Devices(Queue q, Device d) {
         DeviceMessage m = Messages.json(d.id, d.n++);
-        return q.queue.offer(m).join().isAccepted();
+        return q.queue.offer(m);
     }
 
     @Benchmark
@@ -95,24 +93,24 @@ public class DurableQueueBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     public boolean enqueueDurable1Device(Queue q, Device d) {
         DeviceMessage m = Messages.json(d.id, d.n++);
-        return q.queue.offer(m).join().isAccepted();
+        return q.queue.offer(m);
     }
 
     /** A queue holding 100,000 messages of 1,000 devices, filled before each iteration. */
     @State(Scope.Thread)
     public static class Filled {
         static final int MESSAGES = 100_000;
-        DurableQueue queue;
+        QueueFixture queue;
         Path dir;
 
         @Setup(Level.Iteration)
         public void fill() throws IOException {
             dir = tempDir();
-            queue = new DurableQueue(dir, options());
+            queue = openQueue(dir);
             for (int i = 0; i < MESSAGES; i++) {
-                queue.offer(Messages.json("dev-" + (i % 1000), i));
+                queue.offerNoWait(Messages.json("dev-" + (i % 1000), i));
             }
-            queue.sync().join();
+            queue.sync();
         }
 
         @TearDown(Level.Iteration)
@@ -129,14 +127,6 @@ public class DurableQueueBenchmark {
     @Warmup(iterations = 2)
     @Measurement(iterations = 5)
     public int drain(Filled f) {
-        int n = 0;
-        List<QueuedMessage> batch;
-        while (!(batch = f.queue.peek(1000)).isEmpty()) {
-            for (QueuedMessage m : batch) {
-                f.queue.ack(m.sequence());
-                n++;
-            }
-        }
-        return n;
+        return f.queue.drain(1000);
     }
 }

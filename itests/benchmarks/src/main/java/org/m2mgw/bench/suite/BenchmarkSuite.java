@@ -19,8 +19,8 @@ import org.m2mgw.bench.loadgen.IdleSessions;
 import org.m2mgw.bench.loadgen.LoadGenerator;
 import org.m2mgw.bench.loadgen.LoadGenerator.Mode;
 import org.m2mgw.bench.loadgen.Stats;
-import org.m2mgw.cloud.internal.Mosquitto;
-import org.m2mgw.cloud.internal.queue.QueueVsPahoFile;
+import org.m2mgw.cloud.testsupport.Mosquitto;
+import org.m2mgw.cloud.testsupport.QueueVsPahoFile;
 
 /**
  * The benchmark suite: starts mosquitto, the exported gateway distro and the bare Scandium

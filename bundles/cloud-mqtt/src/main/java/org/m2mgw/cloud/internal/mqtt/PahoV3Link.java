@@ -1,5 +1,6 @@
 package org.m2mgw.cloud.internal.mqtt;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -18,6 +19,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 public final class PahoV3Link implements MqttLink {
     private final LinkSettings settings;
     private volatile MqttAsyncClient client;
+    private volatile CompletableFuture<IMqttToken> connecting;
+    private volatile boolean closed;
 
     public PahoV3Link(LinkSettings settings) {
         this.settings = settings;
@@ -25,6 +28,9 @@ public final class PahoV3Link implements MqttLink {
 
     @Override
     public void connect(Listener listener) throws Exception {
+        if (closed) {
+            throw new IllegalStateException("link closed");
+        }
         client = new MqttAsyncClient(settings.brokerUrl(), settings.clientId(), new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
@@ -59,7 +65,20 @@ public final class PahoV3Link implements MqttLink {
             o.setSocketFactory(settings.socketFactory());
             o.setHttpsHostnameVerificationEnabled(settings.hostnameVerification());
         }
-        client.connect(o).waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+        CompletableFuture<IMqttToken> done = new CompletableFuture<>();
+        connecting = done;
+        client.connect(o, null, new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                done.complete(token);
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        Connecting.await(done, closed, settings.connectTimeoutSeconds() * 1000L + 1000);
     }
 
     @Override
@@ -105,6 +124,8 @@ public final class PahoV3Link implements MqttLink {
 
     @Override
     public void close() {
+        closed = true;
+        Connecting.abort(connecting);
         MqttAsyncClient c = client;
         client = null;
         if (c == null) {

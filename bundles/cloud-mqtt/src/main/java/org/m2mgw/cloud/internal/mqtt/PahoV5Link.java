@@ -1,6 +1,7 @@
 package org.m2mgw.cloud.internal.mqtt;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -17,6 +18,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 public final class PahoV5Link implements MqttLink {
     private final LinkSettings settings;
     private volatile MqttAsyncClient client;
+    private volatile CompletableFuture<IMqttToken> connecting;
+    private volatile boolean closed;
 
     public PahoV5Link(LinkSettings settings) {
         this.settings = settings;
@@ -24,6 +27,9 @@ public final class PahoV5Link implements MqttLink {
 
     @Override
     public void connect(Listener listener) throws Exception {
+        if (closed) {
+            throw new IllegalStateException("link closed");
+        }
         client = new MqttAsyncClient(settings.brokerUrl(), settings.clientId(), new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
@@ -71,8 +77,20 @@ public final class PahoV5Link implements MqttLink {
             o.setSocketFactory(settings.socketFactory());
             o.setHttpsHostnameVerificationEnabled(settings.hostnameVerification());
         }
-        IMqttToken connected = client.connect(o);
-        connected.waitForCompletion(settings.connectTimeoutSeconds() * 1000L + 1000);
+        CompletableFuture<IMqttToken> done = new CompletableFuture<>();
+        connecting = done;
+        client.connect(o, null, new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                done.complete(token);
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        IMqttToken connected = Connecting.await(done, closed, settings.connectTimeoutSeconds() * 1000L + 1000);
         MqttProperties props = connected.getResponseProperties();
         if (props != null && props.getReceiveMaximum() != null && props.getReceiveMaximum() > 0) {
             receiveMaximum = props.getReceiveMaximum();
@@ -141,6 +159,8 @@ public final class PahoV5Link implements MqttLink {
 
     @Override
     public void close() {
+        closed = true;
+        Connecting.abort(connecting);
         MqttAsyncClient c = client;
         client = null;
         if (c == null) {

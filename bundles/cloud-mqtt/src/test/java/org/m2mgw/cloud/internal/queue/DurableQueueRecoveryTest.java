@@ -1,10 +1,12 @@
 package org.m2mgw.cloud.internal.queue;
 
+import org.m2mgw.cloud.testsupport.TestMessages;
+
 import static java.nio.file.StandardOpenOption.APPEND;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.m2mgw.cloud.internal.queue.TestMessages.drain;
-import static org.m2mgw.cloud.internal.queue.TestMessages.message;
-import static org.m2mgw.cloud.internal.queue.TestMessages.number;
+import static org.m2mgw.cloud.internal.queue.QueueTestSupport.drain;
+import static org.m2mgw.cloud.testsupport.TestMessages.message;
+import static org.m2mgw.cloud.internal.queue.QueueTestSupport.number;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -94,7 +96,7 @@ class DurableQueueRecoveryTest {
         offerAll(q, "a", 1, 5);
         offerAll(q, "b", 1, 5);
         List<QueuedMessage> first = q.peek(10);
-        assertThat(first).extracting(TestMessages::number).containsExactly(1, 1);
+        assertThat(first).extracting(QueueTestSupport::number).containsExactly(1, 1);
         first.forEach(m -> q.ack(m.sequence()));
         q.ack(q.peek(10).get(0).sequence()); // a#2; b#2 stays in flight, unacknowledged
         long lastSequence = first.get(1).sequence() + 4; // b#5
@@ -105,8 +107,8 @@ class DurableQueueRecoveryTest {
         assertThat(reopened.size()).isEqualTo(7);
         assertThat(reopened.inFlight()).isZero();
         List<QueuedMessage> rest = drain(reopened);
-        assertThat(rest).filteredOn(m -> m.key().equals("a")).extracting(TestMessages::number).containsExactly(3, 4, 5);
-        assertThat(rest).filteredOn(m -> m.key().equals("b")).extracting(TestMessages::number).containsExactly(2, 3, 4, 5);
+        assertThat(rest).filteredOn(m -> m.key().equals("a")).extracting(QueueTestSupport::number).containsExactly(3, 4, 5);
+        assertThat(rest).filteredOn(m -> m.key().equals("b")).extracting(QueueTestSupport::number).containsExactly(2, 3, 4, 5);
         offerAll(reopened, "c", 1, 1);
         assertThat(reopened.peek(1).get(0).sequence()).isGreaterThan(lastSequence);
     }
@@ -123,7 +125,7 @@ class DurableQueueRecoveryTest {
 
         DurableQueue reopened = open();
 
-        assertThat(drain(reopened)).extracting(TestMessages::number).containsExactly(5, 6, 7, 8, 9, 10);
+        assertThat(drain(reopened)).extracting(QueueTestSupport::number).containsExactly(5, 6, 7, 8, 9, 10);
     }
 
     @Test
@@ -141,7 +143,7 @@ class DurableQueueRecoveryTest {
         List<QueuedMessage> back = drain(reopened);
         assertThat(back.size()).isBetween(560, 600);
         for (String device : List.of("a", "b")) {
-            List<Integer> numbers = back.stream().filter(m -> m.key().equals(device)).map(TestMessages::number).toList();
+            List<Integer> numbers = back.stream().filter(m -> m.key().equals(device)).map(QueueTestSupport::number).toList();
             assertThat(numbers).isSorted().containsAll(List.of(21, 150, 300));
             assertThat(numbers.get(numbers.size() - 1) - numbers.get(0) + 1).isEqualTo(numbers.size());
         }
@@ -168,7 +170,7 @@ class DurableQueueRecoveryTest {
         assertThat(reopened[0].counters()).containsEntry("truncatedBytes", 108L).containsEntry("corrupt", 0L);
         offerAll(reopened[0], "a", 6, 7);
         reopened[0].close();
-        assertThat(drain(open())).extracting(TestMessages::number).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        assertThat(drain(open())).extracting(QueueTestSupport::number).containsExactly(1, 2, 3, 4, 5, 6, 7);
     }
 
     @Test
@@ -181,7 +183,7 @@ class DurableQueueRecoveryTest {
         DurableQueue reopened = open();
 
         assertThat(reopened.counters()).containsEntry("truncatedBytes", 4096L);
-        assertThat(drain(reopened)).extracting(TestMessages::number).containsExactly(1, 2, 3);
+        assertThat(drain(reopened)).extracting(QueueTestSupport::number).containsExactly(1, 2, 3);
     }
 
     @Test
@@ -190,7 +192,7 @@ class DurableQueueRecoveryTest {
         DurableQueue q = open();
         offerAll(q, "a", 1, 5);
         q.close();
-        int f = TestMessages.frameLength(message("a", 1));
+        int f = QueueTestSupport.frameLength(message("a", 1));
         Path segment = lastSegment();
         byte[] content = Files.readAllBytes(segment);
         content[2 * f + 100] ^= 0x40;
@@ -202,7 +204,7 @@ class DurableQueueRecoveryTest {
         assertThat(log.lines().filter(l -> l.contains("ERROR"))).hasSize(1).allSatisfy(l -> assertThat(l)
                 .contains(segment.getFileName().toString()).contains("at offset " + 2 * f).doesNotContain("Exception"));
         assertThat(reopened[0].counters()).containsEntry("corrupt", 1L).containsEntry("truncatedBytes", 0L);
-        assertThat(drain(reopened[0])).extracting(TestMessages::number).containsExactly(1, 2, 4, 5);
+        assertThat(drain(reopened[0])).extracting(QueueTestSupport::number).containsExactly(1, 2, 4, 5);
     }
 
     @Test
@@ -210,7 +212,7 @@ class DurableQueueRecoveryTest {
         DurableQueue q = open();
         offerAll(q, "a", 1, 5);
         q.close();
-        int f = TestMessages.frameLength(message("a", 1));
+        int f = QueueTestSupport.frameLength(message("a", 1));
         Path segment = lastSegment();
         byte[] content = Files.readAllBytes(segment);
         ByteBuffer.wrap(content).putInt(f, 0x7fff_0000);
@@ -219,7 +221,7 @@ class DurableQueueRecoveryTest {
         DurableQueue reopened = open();
 
         assertThat(reopened.counters()).containsEntry("corrupt", 1L);
-        assertThat(drain(reopened)).extracting(TestMessages::number).containsExactly(1, 3, 4, 5);
+        assertThat(drain(reopened)).extracting(QueueTestSupport::number).containsExactly(1, 3, 4, 5);
     }
 
     @Test
@@ -277,7 +279,7 @@ class DurableQueueRecoveryTest {
         assertThat(first).doesNotExist();
         assertThat(dir().resolve(Segment.baseName(firstSequence) + ".acks")).doesNotExist();
         assertThat(reopened.size()).isEqualTo(60 - acked.length);
-        assertThat(drain(reopened)).extracting(TestMessages::number)
+        assertThat(drain(reopened)).extracting(QueueTestSupport::number)
                 .containsExactlyElementsOf(IntStream.rangeClosed(acked.length + 1, 60).boxed().toList());
     }
 
@@ -292,7 +294,7 @@ class DurableQueueRecoveryTest {
 
         DurableQueue reopened = open(options);
 
-        assertThat(drain(reopened)).extracting(TestMessages::number).containsExactly(4, 5, 6);
+        assertThat(drain(reopened)).extracting(QueueTestSupport::number).containsExactly(4, 5, 6);
     }
 
     @Test
@@ -307,7 +309,7 @@ class DurableQueueRecoveryTest {
         DurableQueue reopened = open();
 
         assertThat(Files.size(acks)).isEqualTo(8 + 4);
-        assertThat(drain(reopened)).extracting(TestMessages::number).containsExactly(2, 3, 4);
+        assertThat(drain(reopened)).extracting(QueueTestSupport::number).containsExactly(2, 3, 4);
     }
 
     @Test
@@ -324,7 +326,7 @@ class DurableQueueRecoveryTest {
 
         assertThat(orphan).doesNotExist();
         assertThat(dir().resolve("README")).exists();
-        Set<Integer> numbers = drain(reopened).stream().map(TestMessages::number).collect(Collectors.toSet());
+        Set<Integer> numbers = drain(reopened).stream().map(QueueTestSupport::number).collect(Collectors.toSet());
         assertThat(numbers).containsExactly(1);
     }
 

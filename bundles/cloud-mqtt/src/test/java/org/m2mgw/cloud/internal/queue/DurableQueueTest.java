@@ -1,10 +1,12 @@
 package org.m2mgw.cloud.internal.queue;
 
+import org.m2mgw.cloud.testsupport.TestMessages;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.m2mgw.cloud.internal.queue.TestMessages.drain;
-import static org.m2mgw.cloud.internal.queue.TestMessages.message;
-import static org.m2mgw.cloud.internal.queue.TestMessages.number;
+import static org.m2mgw.cloud.internal.queue.QueueTestSupport.drain;
+import static org.m2mgw.cloud.testsupport.TestMessages.message;
+import static org.m2mgw.cloud.internal.queue.QueueTestSupport.number;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +61,7 @@ class DurableQueueTest {
         assertThat(offer(q, b).isAccepted()).isTrue();
         assertThat(offer(q, c).isAccepted()).isTrue();
         assertThat(q.size()).isEqualTo(3);
-        assertThat(q.bytes()).isEqualTo(3L * TestMessages.frameLength(a));
+        assertThat(q.bytes()).isEqualTo(3L * QueueTestSupport.frameLength(a));
 
         List<QueuedMessage> peeked = q.peek(10);
 
@@ -228,7 +230,7 @@ class DurableQueueTest {
     @Test
     void givenMaxMessages_whenFullWithRefuse_thenTheNextIsRefusedWithCountsUntilOneIsAcked() throws Exception {
         DurableQueue q = open(QueueOptions.defaults().withMaxMessages(3).withRetryAfterSeconds(7));
-        int f = TestMessages.frameLength(message("a", 1));
+        int f = QueueTestSupport.frameLength(message("a", 1));
         for (int i = 1; i <= 3; i++) {
             assertThat(offer(q, message("a", i)).isAccepted()).isTrue();
         }
@@ -242,12 +244,12 @@ class DurableQueueTest {
 
         q.ack(q.peek(1).get(0).sequence());
         assertThat(offer(q, message("a", 5)).isAccepted()).isTrue();
-        assertThat(drain(q)).extracting(TestMessages::number).containsExactly(2, 3, 5);
+        assertThat(drain(q)).extracting(QueueTestSupport::number).containsExactly(2, 3, 5);
     }
 
     @Test
     void givenMaxBytes_whenFullWithRefuse_thenTheNextIsRefused() throws Exception {
-        int f = TestMessages.frameLength(message("a", 1, 300));
+        int f = QueueTestSupport.frameLength(message("a", 1, 300));
         DurableQueue q = open(QueueOptions.defaults().withMaxBytes(3L * f + f / 2));
         for (int i = 1; i <= 3; i++) {
             assertThat(offer(q, message("a", i, 300)).isAccepted()).isTrue();
@@ -270,13 +272,13 @@ class DurableQueueTest {
 
         assertThat(q.size()).isEqualTo(3);
         assertThat(q.counters()).containsEntry("dropped", 2L).containsEntry("accepted", 5L).containsEntry("refused", 0L);
-        assertThat(drain(q)).extracting(TestMessages::number).containsExactlyInAnyOrder(3, 4, 5);
+        assertThat(drain(q)).extracting(QueueTestSupport::number).containsExactlyInAnyOrder(3, 4, 5);
     }
 
     @Test
     void givenDropOldest_whenFullByBytes_thenAsManyOldestAsNeededAreDropped() throws Exception {
-        int small = TestMessages.frameLength(message("d1", 1, 200));
-        int big = TestMessages.frameLength(message("e", 5, 600));
+        int small = QueueTestSupport.frameLength(message("d1", 1, 200));
+        int big = QueueTestSupport.frameLength(message("e", 5, 600));
         DurableQueue q = open(QueueOptions.defaults().withMaxBytes(4L * small + 10)
                 .withFullPolicy(FullPolicy.DROP_OLDEST));
         for (int i = 1; i <= 4; i++) {
@@ -336,7 +338,7 @@ class DurableQueueTest {
         try (var files = java.nio.file.Files.list(q.directory())) {
             segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
         }
-        int f = TestMessages.frameLength(message("a", 1));
+        int f = QueueTestSupport.frameLength(message("a", 1));
         try (var channel = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
             channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xee}), f + 150L);
         }

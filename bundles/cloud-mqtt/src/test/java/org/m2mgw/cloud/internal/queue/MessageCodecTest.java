@@ -1,5 +1,7 @@
 package org.m2mgw.cloud.internal.queue;
 
+import org.m2mgw.cloud.testsupport.TestMessages;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

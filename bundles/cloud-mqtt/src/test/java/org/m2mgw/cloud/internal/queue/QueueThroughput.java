@@ -1,5 +1,7 @@
 package org.m2mgw.cloud.internal.queue;
 
+import org.m2mgw.cloud.testsupport.TestMessages;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

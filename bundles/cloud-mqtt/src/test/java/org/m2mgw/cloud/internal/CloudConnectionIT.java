@@ -1,5 +1,9 @@
 package org.m2mgw.cloud.internal;
 
+import org.m2mgw.cloud.testsupport.TcpProxy;
+
+import org.m2mgw.cloud.testsupport.Mosquitto;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
@@ -36,7 +40,7 @@ import org.m2mgw.api.runtime.GatewayRuntime;
  * The cloud connection against a real mosquitto: delivery through a broker outage, a full
  * queue, commands for devices, and clear states for bad settings.
  */
-class CloudConnectionTest {
+class CloudConnectionIT {
     @TempDir
     Path tmp;
 

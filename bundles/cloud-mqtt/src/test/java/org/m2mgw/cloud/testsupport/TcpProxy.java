@@ -1,4 +1,4 @@
-package org.m2mgw.cloud.internal;
+package org.m2mgw.cloud.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,8 @@
-package org.m2mgw.cloud.internal.queue;
+package org.m2mgw.cloud.testsupport;
+
+import org.m2mgw.cloud.internal.queue.QueueOptions;
+
+import org.m2mgw.cloud.internal.queue.DurableQueue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
