@@ -52,6 +52,33 @@ class ApiValuesTest {
     }
 
     @Test
+    void givenAnX509DeviceWithIssuerAndHashes_thenTheyAreKeptCopiedComparedAndRequireASubject() {
+        byte[] hash = new byte[32];
+        hash[0] = 7;
+        Device bound = Device.builder("plc").certificateSubject("CN=plc").certificateIssuer("CN=CA")
+                .certificateSha256(hash).build();
+        hash[0] = 9;
+        assertThat(bound.certificateIssuer()).hasValue("CN=CA");
+        assertThat(bound.certificateSha256().orElseThrow()[0]).isEqualTo((byte) 7);
+        bound.certificateSha256().orElseThrow()[0] = 9;
+        assertThat(bound.certificateSha256().orElseThrow()[0]).isEqualTo((byte) 7);
+        assertThat(bound.certificateSpkiSha256()).isEmpty();
+        assertThat(bound.boundToSubjectOnly()).isFalse();
+        assertThat(bound.toBuilder().build()).isEqualTo(bound);
+        assertThat(bound.toBuilder().certificateIssuer("CN=Other CA").build()).isNotEqualTo(bound);
+        assertThat(bound.toBuilder().certificateSha256(null).build()).isNotEqualTo(bound);
+        assertThat(bound.toString()).contains("issuer=CN=CA").contains("pinned");
+
+        Device legacy = Device.builder("old").certificateSubject("CN=old").build();
+        assertThat(legacy.boundToSubjectOnly()).isTrue();
+        assertThat(Device.builder("k").certificateSubject("CN=k").certificateSpkiSha256(new byte[32]).build()
+                .boundToSubjectOnly()).isFalse();
+        assertThat(DEVICE.boundToSubjectOnly()).isFalse();
+        assertThatThrownBy(() -> Device.builder("x").pskIdentity("x").certificateIssuer("CN=CA").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no certificate subject");
+    }
+
+    @Test
     void givenAnIpv6Source_whenAnEventIsBuilt_thenTheSourceIsTypedAndPrintedWithBrackets() {
         TrafficEvent e = TrafficEvent.builder(TrafficEventType.HANDSHAKE_FAILED, "coaps", "[2001:db8::1]:5684")
                 .cause(FailureCause.UNKNOWN_IDENTITY).claimedIdentity("x".repeat(100)).build();

@@ -235,7 +235,11 @@ public class StandaloneDistroIT {
         MqttConnectOptions so = new MqttConnectOptions();
         so.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         sub.connect(so);
-        sub.subscribe("m2mgw/+/demo-sensor-1/#", 1, (t, m) -> received.add(new String[] {t,
+        // QoS 0 on this subscription: the embedded broker (Moquette 0.17) can release a QoS 1
+        // delivery twice when its PUBACK races the subscriber's disconnect below, and its session
+        // loop then dies (IllegalReferenceCountException, seen once in CI-like runs). The
+        // gateway's own publish stays QoS 1; what is tested is that the message reaches the broker.
+        sub.subscribe("m2mgw/+/demo-sensor-1/#", 0, (t, m) -> received.add(new String[] {t,
             new String(m.getPayload(), StandardCharsets.UTF_8)}));
 
         Process p = new ProcessBuilder("coap-client-openssl", "-v", "6", "-B", "8", "-m", "post", "-u", "demo-sensor-1",

@@ -1,12 +1,23 @@
 package org.m2mgw.registry.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import javax.security.auth.x500.X500Principal;
 import org.m2mgw.api.device.Device;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,7 +28,10 @@ import org.osgi.service.component.annotations.Reference;
  *
  * <pre>
  * devices                                         list devices (id, enabled, credentials, resources)
+ * deviceshow ID                                   one device's public fields (X.509 subject, issuer, hashes)
  * deviceadd ID PSK-IDENTITY KEY [RULE...]         add a PSK device; KEY is hex, hex:..., or base64:...
+ * deviceaddcert ID PEM-FILE [RULE...]             add an X.509 device bound to this certificate's
+ *                                                 subject, issuer and SHA-256 hash
  * deviceenable ID / devicedisable ID              let a device connect or not
  * deviceremove ID                                 remove a device
  * deviceimport FILE                               import (add or update) the devices of a JSON file
@@ -29,7 +43,9 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = DeviceCommands.class, property = {
     "osgi.command.scope=m2mgw",
     "osgi.command.function=devices",
+    "osgi.command.function=deviceshow",
     "osgi.command.function=deviceadd",
+    "osgi.command.function=deviceaddcert",
     "osgi.command.function=devicedisable",
     "osgi.command.function=deviceenable",
     "osgi.command.function=deviceremove",
@@ -56,7 +72,8 @@ public class DeviceCommands {
             out.append(String.format(format, "ID", "ENABLED", "CREDENTIALS", "RESOURCES"));
             for (Device d : devices) {
                 String creds = DeviceRegistryComponent.credentialTypes(d).stream()
-                        .map(Enum::name).collect(Collectors.joining(","));
+                        .map(Enum::name).collect(Collectors.joining(","))
+                        + (d.boundToSubjectOnly() ? "(subject-only)" : "");
                 String resources = d.resources().isEmpty() ? "(none)" : String.join(" ", d.resources());
                 out.append(String.format(format, d.deviceId(), d.enabled() ? "yes" : "no", creds, resources));
             }
@@ -67,6 +84,90 @@ public class DeviceCommands {
             out.append(", ").append(anchors).append(" trust anchor(s)");
         }
         return out.toString();
+    }
+
+    /**
+     * @param id a device id
+     * @return the device's public fields, one per line; never a secret
+     */
+    public String deviceshow(String id) {
+        Optional<Device> found = registry.device(id);
+        if (found.isEmpty()) {
+            return "Error: no device '" + Validation.sanitize(id) + "'";
+        }
+        Device d = found.get();
+        StringBuilder out = new StringBuilder();
+        out.append("id:              ").append(d.deviceId()).append('\n');
+        out.append("enabled:         ").append(d.enabled() ? "yes" : "no").append('\n');
+        out.append("resources:       ").append(d.resources().isEmpty() ? "(none)" : String.join(" ", d.resources()));
+        d.metadata().forEach((k, v) -> out.append("\nmetadata.").append(k).append(": ").append(v));
+        d.pskIdentity().ifPresent(i -> out.append("\npsk.identity:    ").append(i).append(" (key not shown)"));
+        d.publicKey().ifPresent(k -> out.append("\nrpk:             SHA-256 ").append(hex(sha256(k))));
+        d.certificateSubject().ifPresent(s -> {
+            out.append("\nx509.subject:    ").append(s);
+            out.append("\nx509.issuer:     ").append(d.certificateIssuer().orElse(
+                    "(none: bound to subject only; add \"issuer\")"));
+            d.certificateSha256().ifPresent(h -> out.append("\nx509.sha256:     ").append(hex(h)));
+            d.certificateSpkiSha256().ifPresent(h -> out.append("\nx509.spkiSha256: ").append(hex(h)));
+        });
+        return out.toString();
+    }
+
+    /**
+     * Adds an X.509 device bound to the subject, the issuer and the SHA-256 hash of its
+     * certificate: only that certificate is the device's (a renewed one must be registered again,
+     * or use an import file with "spkiSha256" to keep the binding across renewals with the same key).
+     *
+     * @param id the device id
+     * @param pemFile the device's certificate, PEM; relative to the gateway's working directory
+     * @param resources the resource rules, e.g. {@code telemetry/*} {@code events}
+     */
+    public String deviceaddcert(String id, String pemFile, String... resources) {
+        try {
+            if (registry.device(id).isPresent()) {
+                return "Error: device '" + Validation.sanitize(id) + "' already exists; remove it "
+                        + "first, or change it with an import file";
+            }
+            X509Certificate cert;
+            Path path = Paths.get(pemFile).toAbsolutePath().normalize();
+            try (InputStream in = Files.newInputStream(path)) {
+                cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            } catch (IOException e) {
+                return "Error: " + path + " cannot be read: " + e.getClass().getSimpleName();
+            } catch (CertificateException | ClassCastException e) {
+                return "Error: " + path + " is not an X.509 certificate (PEM or DER)";
+            }
+            Device.Builder b = Device.builder(id)
+                    .certificateSubject(cert.getSubjectX500Principal().getName(X500Principal.RFC2253))
+                    .certificateIssuer(cert.getIssuerX500Principal().getName(X500Principal.RFC2253))
+                    .certificateSha256(sha256(cert.getEncoded()));
+            for (String rule : resources == null ? new String[0] : resources) {
+                b.allow(rule);
+            }
+            Device d = registry.put(b.build(), null);
+            return "Added device '" + d.deviceId() + "' with X.509 subject '" + d.certificateSubject().orElseThrow()
+                    + "' from issuer '" + d.certificateIssuer().orElseThrow() + "', certificate SHA-256 "
+                    + hex(d.certificateSha256().orElseThrow())
+                    + (d.resources().isEmpty() ? " and no resources" : ", resources " + String.join(" ", d.resources()));
+        } catch (InvalidPathException e) {
+            return "Error: '" + Validation.sanitize(pemFile) + "' is not a valid path";
+        } catch (CertificateEncodingException e) {
+            return "Error: the certificate cannot be encoded";
+        } catch (RuntimeException e) {
+            return "Error: " + e.getMessage();
+        }
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
     }
 
     /**
@@ -151,6 +252,7 @@ public class DeviceCommands {
             ImportResult r = registry.importFile(path);
             StringBuilder out = new StringBuilder("Imported ").append(path).append(": ").append(r.summary());
             r.rejected().forEach(reason -> out.append("\n  rejected ").append(reason));
+            r.warnings().forEach(warning -> out.append("\n  warning ").append(warning));
             return out.toString();
         } catch (java.nio.file.NoSuchFileException e) {
             return "Error: " + path + " does not exist";

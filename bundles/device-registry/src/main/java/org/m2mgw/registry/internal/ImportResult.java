@@ -12,11 +12,15 @@ import java.util.List;
  *     position) and the field, never a secret
  * @param trustAnchors the number of trust anchors set from the file, or -1 when the file has none
  *     and the registry's were left alone
+ * @param warnings what is weak about entries that were imported (an X.509 device bound to its
+ *     subject only); each names the device
  */
-record ImportResult(int added, int updated, int unchanged, List<String> rejected, int trustAnchors) {
+record ImportResult(int added, int updated, int unchanged, List<String> rejected, int trustAnchors,
+        List<String> warnings) {
 
     ImportResult {
         rejected = List.copyOf(rejected);
+        warnings = List.copyOf(warnings);
     }
 
     /** @return the number of rejected entries */

@@ -7,8 +7,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(id = DeviceRegistryComponent.PID, name = "Device registry",
         description = "The field devices this gateway accepts and their credentials. The registry "
                 + "is kept encrypted in the data directory (registry/devices.enc); devices are added "
-                + "from an import file or with the shell commands m2mgw:devices, m2mgw:deviceadd, "
-                + "m2mgw:deviceenable, m2mgw:devicedisable, m2mgw:deviceremove, m2mgw:deviceimport.")
+                + "from an import file or with the shell commands m2mgw:devices, m2mgw:deviceshow, "
+                + "m2mgw:deviceadd, m2mgw:deviceaddcert, m2mgw:deviceenable, m2mgw:devicedisable, "
+                + "m2mgw:deviceremove, m2mgw:deviceimport.")
 @interface RegistryConfig {
 
     @AttributeDefinition(name = "registry.import.file", description = "A JSON file of devices "

@@ -23,8 +23,8 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -42,9 +42,15 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
  * { "devices": [ { "id": "...", "enabled": true, "resources": ["telemetry/*"], "metadata": {},
  *                  "psk": { "identity": "...", "key": "hex:..." | "base64:..." },
  *                  "rpk": "base64 of DER SubjectPublicKeyInfo",
- *                  "x509": { "subject": "CN=..." } } ],
+ *                  "x509": { "subject": "CN=...", "issuer": "CN=...",
+ *                           "sha256": "hex:...", "spkiSha256": "hex:..." } } ],
  *   "trustAnchors": [ "-----BEGIN CERTIFICATE-----..." ] }
  * </pre>
+ *
+ * In "x509", "issuer" (since 2.0) binds the device to certificates of that CA, and the optional
+ * hashes (SHA-256 of the certificate, or of its SubjectPublicKeyInfo) to one certificate or key.
+ * Entries written before 2.0 have "subject" alone: they are still read (bound to the subject
+ * only), and the registry reports them.
  *
  * Every entry is checked on its own: an invalid one becomes a rejection reason (naming the device
  * and the field, never a secret) and the others are still returned.
@@ -52,10 +58,6 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
 final class RegistryJson {
     static final int FORMAT_VERSION = 1;
     private static final Set<String> TOP_FIELDS = Set.of("version", "devices", "trustAnchors");
-    private static final Set<String> DEVICE_FIELDS =
-            Set.of("id", "enabled", "resources", "metadata", "psk", "rpk", "x509");
-    private static final Set<String> PSK_FIELDS = Set.of("identity", "key");
-    private static final Set<String> X509_FIELDS = Set.of("subject");
 
     /** A valid device entry; {@code enabledGiven} tells whether the file said "enabled". */
     record Candidate(Entry entry, boolean enabledGiven) {
@@ -168,7 +170,7 @@ final class RegistryJson {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < array.size(); i++) {
                 try {
-                    Candidate c = device(array.get(i), i);
+                    Candidate c = DeviceJson.device(array.get(i), i);
                     if (!seen.add(c.entry().id())) {
                         throw new InvalidEntryException("device '" + c.entry().id()
                                 + "': listed more than once, only the first entry is used");
@@ -199,136 +201,6 @@ final class RegistryJson {
             }
         }
         return new Parsed(devices, anchors, rejected);
-    }
-
-    private static Candidate device(JsonValue value, int index) throws InvalidEntryException {
-        String where = "devices[" + index + "]";
-        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-            throw new InvalidEntryException(where + ": must be an object");
-        }
-        JsonObject o = value.asJsonObject();
-        String id;
-        try {
-            id = Validation.deviceId(string(o, "id"));
-        } catch (InvalidEntryException e) {
-            throw new InvalidEntryException(where + ": " + e.getMessage());
-        }
-        try {
-            return deviceFields(o, id);
-        } catch (InvalidEntryException e) {
-            throw new InvalidEntryException("device '" + id + "': " + e.getMessage());
-        }
-    }
-
-    private static Candidate deviceFields(JsonObject o, String id) throws InvalidEntryException {
-        unknownFields(o, DEVICE_FIELDS, "");
-        Device.Builder b = Device.builder(id);
-        JsonValue enabled = o.get("enabled");
-        if (enabled != null) {
-            if (enabled.getValueType() != JsonValue.ValueType.TRUE
-                    && enabled.getValueType() != JsonValue.ValueType.FALSE) {
-                throw new InvalidEntryException("enabled must be true or false");
-            }
-            b.enabled(enabled.getValueType() == JsonValue.ValueType.TRUE);
-        }
-        JsonValue resources = o.get("resources");
-        if (resources != null) {
-            if (resources.getValueType() != JsonValue.ValueType.ARRAY) {
-                throw new InvalidEntryException("resources must be an array of strings");
-            }
-            JsonArray rules = resources.asJsonArray();
-            for (int i = 0; i < rules.size(); i++) {
-                if (!(rules.get(i) instanceof JsonString s)) {
-                    throw new InvalidEntryException("resources[" + i + "] must be a string");
-                }
-                b.allow(Validation.resourceRule(s.getString(), i));
-            }
-        }
-        JsonValue metadata = o.get("metadata");
-        if (metadata != null) {
-            if (metadata.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidEntryException("metadata must be an object of strings");
-            }
-            Map<String, String> m = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonValue> e : metadata.asJsonObject().entrySet()) {
-                if (!(e.getValue() instanceof JsonString s)) {
-                    throw new InvalidEntryException("metadata." + Validation.sanitize(e.getKey())
-                            + " must be a string");
-                }
-                m.put(e.getKey(), s.getString());
-            }
-            Validation.metadata(m);
-            b.metadata(m);
-        }
-        byte[] secret = null;
-        JsonValue psk = o.get("psk");
-        if (psk != null) {
-            if (psk.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidEntryException("psk must be an object with \"identity\" and \"key\"");
-            }
-            JsonObject p = psk.asJsonObject();
-            unknownFields(p, PSK_FIELDS, "psk.");
-            b.pskIdentity(Validation.pskIdentity(string(p, "identity", "psk.identity")));
-            secret = Validation.pskKey(string(p, "key", "psk.key"));
-        }
-        JsonValue rpk = o.get("rpk");
-        if (rpk != null) {
-            String text = string(o, "rpk");
-            if (text == null || text.isEmpty()) {
-                throw new InvalidEntryException("rpk must not be empty");
-            }
-            byte[] der;
-            try {
-                String b64 = text.startsWith("base64:") ? text.substring(7) : text;
-                der = Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidEntryException("rpk is not valid base64");
-            }
-            b.publicKey(Validation.publicKey(der));
-        }
-        JsonValue x509 = o.get("x509");
-        if (x509 != null) {
-            if (x509.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new InvalidEntryException("x509 must be an object with \"subject\"");
-            }
-            JsonObject x = x509.asJsonObject();
-            unknownFields(x, X509_FIELDS, "x509.");
-            b.certificateSubject(Validation.subject(string(x, "subject", "x509.subject")));
-        }
-        if (psk == null && rpk == null && x509 == null) {
-            throw new InvalidEntryException("has no credential: give psk, rpk or x509");
-        }
-        try {
-            return new Candidate(new Entry(b.build(), secret), enabled != null);
-        } finally {
-            if (secret != null) {
-                java.util.Arrays.fill(secret, (byte) 0);
-            }
-        }
-    }
-
-    private static void unknownFields(JsonObject o, Set<String> known, String prefix)
-            throws InvalidEntryException {
-        for (String key : o.keySet()) {
-            if (!known.contains(key)) {
-                throw new InvalidEntryException("unknown field '" + prefix + Validation.sanitize(key) + "'");
-            }
-        }
-    }
-
-    private static String string(JsonObject o, String key) throws InvalidEntryException {
-        return string(o, key, key);
-    }
-
-    private static String string(JsonObject o, String key, String name) throws InvalidEntryException {
-        JsonValue v = o.get(key);
-        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
-            return null;
-        }
-        if (!(v instanceof JsonString s)) {
-            throw new InvalidEntryException(name + " must be a string");
-        }
-        return s.getString();
     }
 
     private static X509Certificate certificate(JsonValue v, int index) throws InvalidEntryException {
@@ -364,7 +236,13 @@ final class RegistryJson {
                         .add("key", "base64:" + Base64.getEncoder().encodeToString(e.secret())));
             }
             d.publicKey().ifPresent(k -> o.add("rpk", Base64.getEncoder().encodeToString(k)));
-            d.certificateSubject().ifPresent(s -> o.add("x509", json.createObjectBuilder().add("subject", s)));
+            d.certificateSubject().ifPresent(s -> {
+                JsonObjectBuilder x = json.createObjectBuilder().add("subject", s);
+                d.certificateIssuer().ifPresent(i -> x.add("issuer", i));
+                d.certificateSha256().ifPresent(h -> x.add("sha256", "hex:" + HexFormat.of().formatHex(h)));
+                d.certificateSpkiSha256().ifPresent(h -> x.add("spkiSha256", "hex:" + HexFormat.of().formatHex(h)));
+                o.add("x509", x);
+            });
             devices.add(o);
         }
         JsonArrayBuilder anchors = json.createArrayBuilder();

@@ -15,9 +15,13 @@ import org.m2mgw.api.device.Device;
 
 /**
  * One immutable state of the registry with its lookup indexes (by id, by PSK identity, by Base64
- * of the public key, by normalised certificate subject). The component keeps the current one in
- * a volatile field and replaces it on every change (copy on write), so lookups never lock or
- * block. Changes are prepared in a {@link Draft}.
+ * of the public key, by normalised certificate subject and issuer). The component keeps the
+ * current one in a volatile field and replaces it on every change (copy on write), so lookups
+ * never lock or block. Changes are prepared in a {@link Draft}.
+ *
+ * <p>Certificates: devices of different issuers may share a subject; a device registered without
+ * issuer (bound to its subject only) owns its subject under every issuer, so it shares it with no
+ * other device. A certificate therefore fits at most one device.
  */
 final class Snapshot {
     static final Snapshot EMPTY = new Draft(null).build();
@@ -41,7 +45,8 @@ final class Snapshot {
     private final Map<String, Entry> byId;
     private final Map<String, Entry> byPsk;
     private final Map<String, Entry> byKey;
-    private final Map<String, Entry> bySubject;
+    /** By normalised subject, then by normalised issuer (the empty string for none); inner maps immutable. */
+    private final Map<String, Map<String, Entry>> bySubject;
     private final List<Device> devices;
     private final List<X509Certificate> trustAnchors;
 
@@ -55,6 +60,9 @@ final class Snapshot {
         this.devices = Collections.unmodifiableList(list);
         this.trustAnchors = List.copyOf(d.trustAnchors);
     }
+
+    /** The issuer key of a device registered without issuer. */
+    static final String NO_ISSUER = "";
 
     static String keyName(byte[] spki) {
         return Base64.getEncoder().encodeToString(spki);
@@ -76,9 +84,24 @@ final class Snapshot {
         return spki == null ? Optional.empty() : Optional.ofNullable(byKey.get(keyName(spki))).map(Entry::device);
     }
 
+    /** @return the device with this subject, if exactly one device has it */
     Optional<Device> bySubject(String normalisedSubject) {
-        return normalisedSubject == null ? Optional.empty()
-                : Optional.ofNullable(bySubject.get(normalisedSubject)).map(Entry::device);
+        Map<String, Entry> issuers = normalisedSubject == null ? null : bySubject.get(normalisedSubject);
+        return issuers == null || issuers.size() != 1 ? Optional.empty()
+                : Optional.of(issuers.values().iterator().next().device());
+    }
+
+    /**
+     * @return the device registered with this subject and issuer, or else with this subject and no
+     *         issuer
+     */
+    Optional<Device> byCertificate(String normalisedIssuer, String normalisedSubject) {
+        Map<String, Entry> issuers = normalisedSubject == null ? null : bySubject.get(normalisedSubject);
+        if (issuers == null || normalisedIssuer == null) {
+            return Optional.empty();
+        }
+        Entry e = issuers.get(normalisedIssuer);
+        return Optional.ofNullable(e == null ? issuers.get(NO_ISSUER) : e).map(Entry::device);
     }
 
     /** @return a copy of the PSK, only if its device is enabled */
@@ -114,7 +137,7 @@ final class Snapshot {
         private final Map<String, Entry> byId = new HashMap<>();
         private final Map<String, Entry> byPsk = new HashMap<>();
         private final Map<String, Entry> byKey = new HashMap<>();
-        private final Map<String, Entry> bySubject = new HashMap<>();
+        private final Map<String, Map<String, Entry>> bySubject = new HashMap<>();
         private List<X509Certificate> trustAnchors = List.of();
 
         Draft(Snapshot base) {
@@ -154,10 +177,23 @@ final class Snapshot {
             }
             Optional<String> subject = d.certificateSubject();
             if (subject.isPresent()) {
-                Entry other = bySubject.get(subject.get());
-                if (other != null && !other.id().equals(id)) {
-                    return Optional.of("x509.subject '" + Validation.sanitize(subject.get())
-                            + "' already belongs to device '" + other.id() + "'");
+                String issuer = d.certificateIssuer().orElse(NO_ISSUER);
+                for (Entry other : bySubject.getOrDefault(subject.get(), Map.of()).values()) {
+                    String otherIssuer = other.device().certificateIssuer().orElse(NO_ISSUER);
+                    boolean clash = issuer.equals(otherIssuer) || issuer.equals(NO_ISSUER)
+                            || otherIssuer.equals(NO_ISSUER);
+                    if (!clash || other.id().equals(id)) {
+                        continue;
+                    }
+                    String what = "x509.subject '" + Validation.sanitize(subject.get()) + "'";
+                    if (issuer.equals(otherIssuer)) {
+                        return Optional.of(what + (issuer.equals(NO_ISSUER) ? "" : " from issuer '"
+                                + Validation.sanitize(issuer) + "'") + " already belongs to device '" + other.id() + "'");
+                    }
+                    return Optional.of(what + " already belongs to device '" + other.id() + "'"
+                            + (issuer.equals(NO_ISSUER) ? " (issuer '" + Validation.sanitize(otherIssuer)
+                                    + "'): without \"issuer\" this entry would take its certificates too"
+                                    : ", which has no \"issuer\" and so takes certificates of every issuer"));
                 }
             }
             return Optional.empty();
@@ -170,7 +206,11 @@ final class Snapshot {
             Device d = e.device();
             d.pskIdentity().ifPresent(i -> byPsk.put(i, e));
             d.publicKey().ifPresent(k -> byKey.put(keyName(k), e));
-            d.certificateSubject().ifPresent(s -> bySubject.put(s, e));
+            d.certificateSubject().ifPresent(s -> {
+                Map<String, Entry> issuers = new HashMap<>(bySubject.getOrDefault(s, Map.of()));
+                issuers.put(d.certificateIssuer().orElse(NO_ISSUER), e);
+                bySubject.put(s, frozen(issuers));
+            });
         }
 
         Optional<Entry> remove(String id) {
@@ -179,9 +219,26 @@ final class Snapshot {
                 Device d = old.device();
                 d.pskIdentity().ifPresent(i -> byPsk.remove(i, old));
                 d.publicKey().ifPresent(k -> byKey.remove(keyName(k), old));
-                d.certificateSubject().ifPresent(s -> bySubject.remove(s, old));
+                d.certificateSubject().ifPresent(s -> {
+                    Map<String, Entry> issuers = new HashMap<>(bySubject.getOrDefault(s, Map.of()));
+                    issuers.remove(d.certificateIssuer().orElse(NO_ISSUER), old);
+                    if (issuers.isEmpty()) {
+                        bySubject.remove(s);
+                    } else {
+                        bySubject.put(s, frozen(issuers));
+                    }
+                });
             }
             return Optional.ofNullable(old);
+        }
+
+        /** Sorted by issuer, so that conflicts are reported the same way every time; small when single. */
+        private static Map<String, Entry> frozen(Map<String, Entry> issuers) {
+            if (issuers.size() == 1) {
+                Map.Entry<String, Entry> only = issuers.entrySet().iterator().next();
+                return Map.of(only.getKey(), only.getValue());
+            }
+            return Collections.unmodifiableMap(new TreeMap<>(issuers));
         }
 
         List<X509Certificate> trustAnchors() {

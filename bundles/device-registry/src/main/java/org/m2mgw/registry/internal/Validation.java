@@ -29,6 +29,7 @@ final class Validation {
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 1024;
     static final int MAX_RESOURCES = 256;
+    static final int SHA256_BYTES = 32;
 
     /** Device ids end up in cloud topics: no '/', '+', '#' or spaces. */
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -167,9 +168,57 @@ final class Validation {
         }
     }
 
+    /** @return the issuer in RFC 2253 form, as certificate lookups compare it */
+    static String issuer(String issuer) throws InvalidEntryException {
+        if (issuer == null || issuer.isBlank()) {
+            throw new InvalidEntryException("x509.issuer must not be empty");
+        }
+        try {
+            return normaliseSubject(issuer);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEntryException("x509.issuer is not a valid distinguished name");
+        }
+    }
+
     /** @throws IllegalArgumentException if it is not a distinguished name */
     static String normaliseSubject(String subject) {
         return new X500Principal(subject).getName(X500Principal.RFC2253);
+    }
+
+    /**
+     * @param text {@code hex:...}, {@code base64:...}, or hex digits, optionally separated by
+     *     ':' as {@code openssl x509 -fingerprint -sha256} prints them
+     * @param field the field's name for the message, e.g. {@code x509.sha256}
+     * @return the 32-byte hash
+     */
+    static byte[] sha256(String text, String field) throws InvalidEntryException {
+        if (text == null || text.isBlank()) {
+            throw new InvalidEntryException(field + " must not be empty");
+        }
+        byte[] hash;
+        if (text.startsWith("base64:")) {
+            try {
+                hash = Base64.getDecoder().decode(text.substring(7));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntryException(field + " is not valid base64");
+            }
+        } else {
+            String hex = (text.startsWith("hex:") ? text.substring(4) : text).replace(":", "");
+            try {
+                hash = HexFormat.of().parseHex(hex);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntryException(field + " is not valid hex (or 'base64:...')");
+            }
+        }
+        return sha256Length(hash, field);
+    }
+
+    static byte[] sha256Length(byte[] hash, String field) throws InvalidEntryException {
+        if (hash.length != SHA256_BYTES) {
+            throw new InvalidEntryException(field + " must be a SHA-256 hash of " + SHA256_BYTES + " bytes, got "
+                    + hash.length);
+        }
+        return hash;
     }
 
     /**
@@ -209,8 +258,8 @@ final class Validation {
     }
 
     /**
-     * Checks a complete device and returns it in canonical form (normalised subject, canonical
-     * public key encoding).
+     * Checks a complete device and returns it in canonical form (normalised subject and issuer,
+     * canonical public key encoding).
      *
      * @param secret the PSK, required exactly when the device has a PSK identity
      */
@@ -239,6 +288,15 @@ final class Validation {
         }
         if (d.certificateSubject().isPresent()) {
             b.certificateSubject(subject(d.certificateSubject().get()));
+            if (d.certificateIssuer().isPresent()) {
+                b.certificateIssuer(issuer(d.certificateIssuer().get()));
+            }
+            if (d.certificateSha256().isPresent()) {
+                b.certificateSha256(sha256Length(d.certificateSha256().get(), "x509.sha256"));
+            }
+            if (d.certificateSpkiSha256().isPresent()) {
+                b.certificateSpkiSha256(sha256Length(d.certificateSpkiSha256().get(), "x509.spkiSha256"));
+            }
         }
         return b.build();
     }

@@ -96,8 +96,8 @@ class DeviceCommandsTest extends RegistryTestSupport {
                 .collect(Collectors.toSet());
 
         assertThat(commands).contains("name=\"osgi.command.scope\" type=\"String\" value=\"m2mgw\"");
-        assertThat(functions).containsExactlyInAnyOrder("devices", "deviceadd", "devicedisable",
-                "deviceenable", "deviceremove", "deviceimport");
+        assertThat(functions).containsExactlyInAnyOrder("devices", "deviceshow", "deviceadd", "deviceaddcert",
+                "devicedisable", "deviceenable", "deviceremove", "deviceimport");
         assertThat(methods).containsAll(functions);
         String registry = Files.readString(Path.of("target/classes/OSGI-INF/" + DeviceRegistryComponent.PID + ".xml"));
         assertThat(registry).contains("name=\"service.pid\" type=\"String\" value=\"org.m2mgw.registry\"")

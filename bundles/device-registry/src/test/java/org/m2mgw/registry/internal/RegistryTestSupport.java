@@ -129,10 +129,18 @@ abstract class RegistryTestSupport {
     /** A listener that records every change. */
     static final class RecordingListener implements DeviceRegistryListener {
         final List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** The anchors of every trustAnchorsChanged call. */
+        final List<List<java.security.cert.X509Certificate>> anchorChanges =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public void deviceChanged(Optional<Device> before, Optional<Device> after) {
             events.add(new Event(before, after));
+        }
+
+        @Override
+        public void trustAnchorsChanged(List<java.security.cert.X509Certificate> anchors) {
+            anchorChanges.add(anchors);
         }
     }
 }

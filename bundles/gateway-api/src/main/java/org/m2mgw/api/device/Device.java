@@ -28,6 +28,9 @@ public final class Device {
     private final String pskIdentity;
     private final byte[] publicKey;
     private final String certificateSubject;
+    private final String certificateIssuer;
+    private final byte[] certificateSha256;
+    private final byte[] certificateSpkiSha256;
 
     private Device(Builder b) {
         this.deviceId = requireText(b.deviceId, "deviceId");
@@ -37,8 +40,16 @@ public final class Device {
         this.pskIdentity = b.pskIdentity;
         this.publicKey = b.publicKey == null ? null : b.publicKey.clone();
         this.certificateSubject = b.certificateSubject;
+        this.certificateIssuer = b.certificateIssuer;
+        this.certificateSha256 = b.certificateSha256 == null ? null : b.certificateSha256.clone();
+        this.certificateSpkiSha256 = b.certificateSpkiSha256 == null ? null : b.certificateSpkiSha256.clone();
         if (pskIdentity == null && publicKey == null && certificateSubject == null) {
             throw new IllegalArgumentException("device " + deviceId + " has no credential");
+        }
+        if (certificateSubject == null
+                && (certificateIssuer != null || certificateSha256 != null || certificateSpkiSha256 != null)) {
+            throw new IllegalArgumentException("device " + deviceId
+                    + " has a certificate issuer or hash but no certificate subject");
         }
     }
 
@@ -59,6 +70,9 @@ public final class Device {
         b.pskIdentity = pskIdentity;
         b.publicKey = publicKey;
         b.certificateSubject = certificateSubject;
+        b.certificateIssuer = certificateIssuer;
+        b.certificateSha256 = certificateSha256;
+        b.certificateSpkiSha256 = certificateSpkiSha256;
         return b;
     }
 
@@ -92,9 +106,55 @@ public final class Device {
         return Optional.ofNullable(publicKey).map(byte[]::clone);
     }
 
-    /** @return the certificate subject (RFC 4514 DN), when the device uses X.509 */
+    /**
+     * @return the certificate subject (RFC 4514 DN), when the device uses X.509. A certificate
+     *         with this subject is the device's only if it also matches
+     *         {@link #certificateIssuer()} and the hashes, where they are set.
+     */
     public Optional<String> certificateSubject() {
         return Optional.ofNullable(certificateSubject);
+    }
+
+    /**
+     * The issuer DN (RFC 4514) the device's certificate must carry: the subject of the CA that
+     * signed it. Without it, a certificate with the device's subject from any trusted CA is the
+     * device's (bound to its subject only), which registries accept for entries made before 2.0
+     * but report.
+     *
+     * @return the certificate issuer, when the device uses X.509 and it is set
+     * @since 2.0
+     */
+    public Optional<String> certificateIssuer() {
+        return Optional.ofNullable(certificateIssuer);
+    }
+
+    /**
+     * @return a copy of the SHA-256 hash (32 bytes) of the device certificate's DER encoding, when
+     *         set: only that very certificate is the device's
+     * @since 2.0
+     */
+    public Optional<byte[]> certificateSha256() {
+        return Optional.ofNullable(certificateSha256).map(byte[]::clone);
+    }
+
+    /**
+     * @return a copy of the SHA-256 hash (32 bytes) of the device certificate's DER
+     *         SubjectPublicKeyInfo, when set: only certificates for that key are the device's (it
+     *         survives a renewal that keeps the key)
+     * @since 2.0
+     */
+    public Optional<byte[]> certificateSpkiSha256() {
+        return Optional.ofNullable(certificateSpkiSha256).map(byte[]::clone);
+    }
+
+    /**
+     * @return whether this is an X.509 device bound to its certificate subject alone: no issuer and
+     *         no hash, so any trusted CA can issue a certificate that is taken for it
+     * @since 2.0
+     */
+    public boolean boundToSubjectOnly() {
+        return certificateSubject != null && certificateIssuer == null && certificateSha256 == null
+                && certificateSpkiSha256 == null;
     }
 
     /**
@@ -122,7 +182,10 @@ public final class Device {
         return o instanceof Device d && deviceId.equals(d.deviceId) && enabled == d.enabled
                 && resources.equals(d.resources) && metadata.equals(d.metadata)
                 && Objects.equals(pskIdentity, d.pskIdentity) && Arrays.equals(publicKey, d.publicKey)
-                && Objects.equals(certificateSubject, d.certificateSubject);
+                && Objects.equals(certificateSubject, d.certificateSubject)
+                && Objects.equals(certificateIssuer, d.certificateIssuer)
+                && Arrays.equals(certificateSha256, d.certificateSha256)
+                && Arrays.equals(certificateSpkiSha256, d.certificateSpkiSha256);
     }
 
     @Override
@@ -135,7 +198,9 @@ public final class Device {
         return "Device[" + deviceId + (enabled ? "" : ", disabled")
                 + (pskIdentity != null ? ", psk=" + pskIdentity : "")
                 + (publicKey != null ? ", rpk" : "")
-                + (certificateSubject != null ? ", x509=" + certificateSubject : "") + "]";
+                + (certificateSubject != null ? ", x509=" + certificateSubject : "")
+                + (certificateIssuer != null ? ", issuer=" + certificateIssuer : "")
+                + (certificateSha256 != null || certificateSpkiSha256 != null ? ", pinned" : "") + "]";
     }
 
     /**
@@ -151,6 +216,9 @@ public final class Device {
         private String pskIdentity;
         private byte[] publicKey;
         private String certificateSubject;
+        private String certificateIssuer;
+        private byte[] certificateSha256;
+        private byte[] certificateSpkiSha256;
 
         private Builder() {
         }
@@ -192,8 +260,40 @@ public final class Device {
         }
 
         /**
+         * @param v the DN of the CA that issues the device's certificate, or null
+         * @return this
+         * @since 2.0
+         */
+        public Builder certificateIssuer(String v) {
+            certificateIssuer = v;
+            return this;
+        }
+
+        /**
+         * @param v the SHA-256 hash of the device certificate (DER), or null; copied
+         * @return this
+         * @since 2.0
+         */
+        public Builder certificateSha256(byte[] v) {
+            certificateSha256 = v == null ? null : v.clone();
+            return this;
+        }
+
+        /**
+         * @param v the SHA-256 hash of the device certificate's SubjectPublicKeyInfo (DER), or
+         *     null; copied
+         * @return this
+         * @since 2.0
+         */
+        public Builder certificateSpkiSha256(byte[] v) {
+            certificateSpkiSha256 = v == null ? null : v.clone();
+            return this;
+        }
+
+        /**
          * @return the device
-         * @throws IllegalArgumentException if the id is empty or no credential is set
+         * @throws IllegalArgumentException if the id is empty, no credential is set, or a
+         *     certificate issuer or hash is set without a certificate subject
          */
         public Device build() {
             return new Device(this);

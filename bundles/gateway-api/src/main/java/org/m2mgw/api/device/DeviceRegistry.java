@@ -11,7 +11,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * lookup is fast and never blocks on I/O.
  *
  * <p>Changes are announced to {@link DeviceRegistryListener} services; a transport ends the live
- * sessions of a device that is disabled or removed.
+ * sessions of a device that is disabled or removed, and the X.509 sessions that the trust anchors
+ * no longer cover.
  *
  * @since 0.1
  */
@@ -37,10 +38,29 @@ public interface DeviceRegistry {
     Optional<Device> byPublicKey(byte[] subjectPublicKeyInfo);
 
     /**
+     * Looks a device up by subject alone, whatever issuer it is registered with. To tell whose
+     * certificate a peer presented, use {@link #byCertificate(String, String)} and check the
+     * device's hashes: a subject alone does not identify a device.
+     *
      * @param subject a certificate subject DN (RFC 4514)
-     * @return the device registered with that subject, enabled or not
+     * @return the device registered with that subject, enabled or not; empty if there is none, or
+     *         if devices of several issuers share the subject
      */
     Optional<Device> byCertificateSubject(String subject);
+
+    /**
+     * The device a certificate with this issuer and subject may belong to: the device registered
+     * with this subject and issuer, or else the device registered with this subject and no issuer
+     * (bound to its subject only). At most one device fits. The caller still checks the device's
+     * {@link Device#certificateSha256() certificate} and {@link Device#certificateSpkiSha256() key}
+     * hashes, where set, against the certificate itself.
+     *
+     * @param issuer the certificate's issuer DN (RFC 4514)
+     * @param subject the certificate's subject DN (RFC 4514)
+     * @return the device, enabled or not; empty if none fits or an argument is not a DN
+     * @since 2.0
+     */
+    Optional<Device> byCertificate(String issuer, String subject);
 
     /**
      * Returns the pre-shared key of an <em>enabled</em> device. The caller must not keep, log or
@@ -54,6 +74,9 @@ public interface DeviceRegistry {
     /** @return a snapshot of all devices */
     Collection<Device> devices();
 
-    /** @return the trust anchors for device certificates; possibly empty */
+    /**
+     * @return the trust anchors for device certificates; possibly empty. When they change,
+     *         {@link DeviceRegistryListener#trustAnchorsChanged(List)} is called.
+     */
     List<X509Certificate> trustAnchors();
 }

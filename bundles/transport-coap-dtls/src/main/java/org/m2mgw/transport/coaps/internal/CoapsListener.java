@@ -308,6 +308,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         boolean keep = after.isPresent() && after.get().enabled() && !secretRotated
                 && after.get().pskIdentity().equals(old.pskIdentity())
                 && after.get().certificateSubject().equals(old.certificateSubject())
+                && after.get().certificateIssuer().equals(old.certificateIssuer())
+                && java.util.Arrays.equals(after.get().certificateSha256().orElse(null),
+                        old.certificateSha256().orElse(null))
+                && java.util.Arrays.equals(after.get().certificateSpkiSha256().orElse(null),
+                        old.certificateSpkiSha256().orElse(null))
                 && java.util.Arrays.equals(after.get().publicKey().orElse(null), old.publicKey().orElse(null));
         if (keep) {
             return;
@@ -318,6 +323,24 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 after.isEmpty() ? "device removed" : !after.get().enabled() ? "device disabled"
                         : secretRotated ? "device key rotated" : "device credentials changed", null, 0);
         LOG.info("CoAPS listener {}: ending the sessions of device {}", name, old.deviceId());
+    }
+
+    /**
+     * Ends the live X.509 sessions whose certificate chain no longer validates against the new
+     * trust anchors (a CA withdrawn or replaced), and takes them out of the resumption cache, so
+     * that they can neither go on nor be resumed. Other sessions are left alone.
+     */
+    @Override
+    public void trustAnchorsChanged(java.util.List<java.security.cert.X509Certificate> anchors) {
+        DTLSConnector dtls = connector;
+        if (dtls == null) {
+            return;
+        }
+        dtls.startTerminateConnectionsForPrincipal(RegistryCredentials.notCoveredBy(anchors, id -> traffic.report(
+                TrafficEventType.SESSION_CLOSED, id, null, "certificate chain no longer ends in a trust anchor", null, 0)),
+                true);
+        LOG.info("CoAPS listener {}: trust anchors changed ({} now); ending the X.509 sessions they no longer cover",
+                name, anchors.size());
     }
 
     /** @return a one-line status for the console and the shell */

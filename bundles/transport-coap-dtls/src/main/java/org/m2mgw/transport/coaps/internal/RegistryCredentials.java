@@ -1,15 +1,28 @@
 package org.m2mgw.transport.coaps.internal;
 
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.security.PublicKey;
 import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.crypto.SecretKey;
 import javax.security.auth.x500.X500Principal;
 import org.eclipse.californium.elements.auth.AdditionalInfo;
@@ -18,6 +31,7 @@ import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.scandium.auth.ApplicationLevelInfoSupplier;
 import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
 import org.eclipse.californium.elements.auth.X509CertPath;
+import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
 import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
 import org.eclipse.californium.scandium.dtls.AlertMessage.AlertLevel;
@@ -44,6 +58,10 @@ import org.m2mgw.support.Text;
  * Answers Scandium's credential questions from the device registry: PSK secrets, and whether a
  * device's raw public key or certificate is registered and enabled. Unknown and disabled devices
  * are refused the same way, so a scanner learns nothing about which identities exist.
+ *
+ * <p>A certificate is a device's when its chain ends in a trust anchor and it has the device's
+ * subject and, where the device has them, its issuer and SHA-256 hashes (of the certificate, of
+ * its public key): not by subject alone, which any trusted CA can issue.
  */
 final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertificateVerifier, ApplicationLevelInfoSupplier {
 
@@ -124,13 +142,8 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         if (principal == null) {
             return null;
         }
-        if (principal instanceof ExtensiblePrincipal<?> ext && ext.getExtendedInfo() != null) {
-            String id = ext.getExtendedInfo().get(DEVICE_ID, String.class);
-            if (id != null) {
-                return id;
-            }
-        }
-        return lookup(principal).map(Device::deviceId).orElse(null);
+        String id = attachedDeviceId(principal);
+        return id != null ? id : lookup(principal).map(Device::deviceId).orElse(null);
     }
 
     @Override
@@ -181,12 +194,14 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         }
         List<? extends Certificate> certs = chain.getCertificates();
         X509Certificate leaf = (X509Certificate) certs.get(0);
-        String subject = leaf.getSubjectX500Principal().getName(X500Principal.RFC2253);
-        if (quarantined(registry.byCertificateSubject(subject))) {
+        // Bound to issuer and subject (and hashes, where registered): a certificate with a device's
+        // subject from another trusted CA is not that device's.
+        Optional<Device> device = byCertificate(leaf);
+        if (quarantined(device)) {
             return refuse(cid, "device is quarantined");
         }
-        if (registry.byCertificateSubject(subject).filter(Device::enabled).isEmpty()) {
-            return refuse(cid, "certificate subject is not registered or its device is disabled");
+        if (device.filter(Device::enabled).isEmpty()) {
+            return refuse(cid, "certificate is not registered (subject, issuer and hash) or its device is disabled");
         }
         return chainResult;
     }
@@ -217,10 +232,16 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
             return registry.byPublicKey(rpk.getSubjectInfo());
         }
         if (principal instanceof X509CertPath x509) {
-            return registry.byCertificateSubject(
-                    x509.getTarget().getSubjectX500Principal().getName(X500Principal.RFC2253));
+            return byCertificate(x509.getTarget());
         }
         return Optional.empty();
+    }
+
+    /** @return the device whose registered issuer, subject and hashes this certificate matches */
+    private Optional<Device> byCertificate(X509Certificate cert) {
+        return registry.byCertificate(cert.getIssuerX500Principal().getName(X500Principal.RFC2253),
+                cert.getSubjectX500Principal().getName(X500Principal.RFC2253))
+                .filter(d -> isCertificateOf(cert, d));
     }
 
     static CredentialType credentialType(Principal principal) {
@@ -242,9 +263,121 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
             return device.publicKey().map(k -> Arrays.equals(k, rpk.getSubjectInfo())).orElse(false);
         }
         if (principal instanceof X509CertPath x509) {
-            String subject = x509.getTarget().getSubjectX500Principal().getName(X500Principal.RFC2253);
-            return device.certificateSubject().map(subject::equals).orElse(false);
+            return isCertificateOf(x509.getTarget(), device);
         }
         return false;
+    }
+
+    /**
+     * @return whether the certificate has the device's subject, and its issuer and hashes where the
+     *         device has them (the chain itself is checked against the trust anchors elsewhere)
+     */
+    static boolean isCertificateOf(X509Certificate cert, Device device) {
+        Optional<String> subject = device.certificateSubject();
+        if (subject.isEmpty() || !sameName(subject.get(), cert.getSubjectX500Principal())) {
+            return false;
+        }
+        Optional<String> issuer = device.certificateIssuer();
+        if (issuer.isPresent() && !sameName(issuer.get(), cert.getIssuerX500Principal())) {
+            return false;
+        }
+        Optional<byte[]> certHash = device.certificateSha256();
+        Optional<byte[]> keyHash = device.certificateSpkiSha256();
+        try {
+            return (certHash.isEmpty() || MessageDigest.isEqual(certHash.get(), sha256(cert.getEncoded())))
+                    && (keyHash.isEmpty() || MessageDigest.isEqual(keyHash.get(),
+                            sha256(cert.getPublicKey().getEncoded())));
+        } catch (CertificateEncodingException e) {
+            return false;
+        }
+    }
+
+    /** Registries keep names in RFC 2253 form; compare the same way, and never throw. */
+    private static boolean sameName(String registered, X500Principal name) {
+        String actual = name.getName(X500Principal.RFC2253);
+        if (registered.equals(actual)) {
+            return true;
+        }
+        try {
+            return new X500Principal(registered).getName(X500Principal.RFC2253).equals(actual);
+        } catch (IllegalArgumentException notADistinguishedName) {
+            return false;
+        }
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /**
+     * @return whether the principal is an X.509 certificate path that still validates against
+     *         {@code anchors} (PKIX, revocation off, as the handshake checks it); false for other
+     *         principals and for no anchors
+     */
+    static boolean chainValidates(X509CertPath principal, List<X509Certificate> anchors) {
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate c : principal.getPath().getCertificates()) {
+            chain.add((X509Certificate) c);
+        }
+        if (anchors.isEmpty() || chain.isEmpty()) {
+            return false;
+        }
+        Set<TrustAnchor> trust = new HashSet<>();
+        Set<X500Principal> anchorNames = new HashSet<>();
+        for (X509Certificate a : anchors) {
+            trust.add(new TrustAnchor(a, null));
+            anchorNames.add(a.getSubjectX500Principal());
+        }
+        // Validate up to the first certificate an anchor issued; like Scandium, a peer may or may
+        // not have sent its intermediates and root.
+        int end = 0;
+        while (end < chain.size() && !anchorNames.contains(chain.get(end).getIssuerX500Principal())) {
+            end++;
+        }
+        if (end == chain.size()) {
+            return false;
+        }
+        try {
+            PKIXParameters params = new PKIXParameters(trust);
+            params.setRevocationEnabled(false);
+            CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(chain.subList(0, end + 1));
+            CertPathValidator.getInstance("PKIX").validate(path, params);
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @param anchors the new trust anchors
+     * @param ended called once for each device (its id, or null if unknown) whose session the
+     *     filter accepts, on the connector's threads
+     * @return a filter of the X.509 principals whose chain does not validate against {@code anchors}
+     */
+    static Filter<Principal> notCoveredBy(List<X509Certificate> anchors, Consumer<String> ended) {
+        List<X509Certificate> now = List.copyOf(anchors);
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        return p -> {
+            if (!(p instanceof X509CertPath x509) || chainValidates(x509, now)) {
+                return false;
+            }
+            String id = attachedDeviceId(p);
+            if (seen.add(id == null ? "name:" + p.getName() : id)) {
+                ended.accept(id);
+            }
+            return true;
+        };
+    }
+
+    /** @return the device id attached to the principal at its handshake, or null */
+    static String attachedDeviceId(Principal principal) {
+        if (principal instanceof ExtensiblePrincipal<?> ext && ext.getExtendedInfo() != null) {
+            return ext.getExtendedInfo().get(DEVICE_ID, String.class);
+        }
+        return null;
     }
 }

@@ -266,6 +266,125 @@ class CoapsListenerTest {
         assertGoodDeviceStillWorks();
     }
 
+    CoapResponse postX509(KeyPair keys, X509Certificate cert) throws Exception {
+        return post(x509Client(keys, cert), "telemetry", "1", ContentFormats.TEXT_PLAIN);
+    }
+
+    static byte[] sha256(byte[] data) throws Exception {
+        return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+    }
+
+    @Test
+    void givenTwoTrustedCas_whenTheOtherCaIssuesTheRegisteredSubject_thenRefused_butSubjectOnlyEntriesStillWork()
+            throws Exception {
+        TestPki caA = new TestPki("CN=Device CA A,O=Example");
+        TestPki caB = new TestPki("CN=Device CA B,O=Example");
+        registry.anchors.addAll(List.of(caA.ca, caB.ca));
+        registry.x509From("plc-3", "CN=plc-3,O=Example", caA.name(), b -> b, "telemetry/*");
+        registry.x509("old-plc", "CN=old-plc,O=Example", "telemetry/*");
+        KeyPair plc = TestPki.keyPair();
+        KeyPair impostor = TestPki.keyPair();
+
+        CoapResponse ok = postX509(plc, caA.issue("CN=plc-3,O=Example", plc));
+        assertThat(ok).isNotNull();
+        assertThat(ok.getCode()).isEqualTo(ResponseCode.CHANGED);
+        // Both CAs are trusted, and the subject is right, but plc-3 is bound to CA A.
+        assertThat(postX509(impostor, caB.issue("CN=plc-3,O=Example", impostor))).as("CA B's plc-3").isNull();
+        await("refusal", () -> events.count(TrafficEventType.HANDSHAKE_FAILED) >= 1);
+        assertThat(events.of(TrafficEventType.HANDSHAKE_FAILED).get(0).reason()).contains("access_denied");
+        assertThat(consumer.accepted).extracting(DeviceMessage::deviceId).containsExactly("plc-3");
+
+        // An entry made before 2.0 (no issuer) still takes its subject from any trusted CA.
+        KeyPair old = TestPki.keyPair();
+        CoapResponse legacy = postX509(old, caB.issue("CN=old-plc,O=Example", old));
+        assertThat(legacy).isNotNull();
+        assertThat(legacy.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(consumer.accepted).extracting(DeviceMessage::deviceId).containsExactly("plc-3", "old-plc");
+        assertGoodDeviceStillWorks();
+    }
+
+    @Test
+    void givenADeviceBoundToACertificateOrKeyHash_thenOtherCertificatesOfItsCaWithItsSubjectAreRefused()
+            throws Exception {
+        TestPki ca = new TestPki("CN=Device CA A,O=Example");
+        registry.anchors.add(ca.ca);
+        KeyPair certKeys = TestPki.keyPair();
+        X509Certificate pinnedCert = ca.issue("CN=pinned-cert", certKeys);
+        KeyPair pinnedKey = TestPki.keyPair();
+        byte[] certHash = sha256(pinnedCert.getEncoded());
+        byte[] keyHash = sha256(pinnedKey.getPublic().getEncoded());
+        registry.x509From("pinned-cert", "CN=pinned-cert", ca.name(), b -> b.certificateSha256(certHash), "telemetry/*");
+        registry.x509From("pinned-key", "CN=pinned-key", ca.name(), b -> b.certificateSpkiSha256(keyHash), "telemetry/*");
+        KeyPair other = TestPki.keyPair();
+
+        assertThat(postX509(certKeys, pinnedCert).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(postX509(certKeys, ca.issue("CN=pinned-cert", certKeys))).as("another certificate").isNull();
+        assertThat(postX509(pinnedKey, ca.issue("CN=pinned-key", pinnedKey)).getCode())
+                .as("a renewed certificate for the pinned key").isEqualTo(ResponseCode.CHANGED);
+        assertThat(postX509(other, ca.issue("CN=pinned-key", other))).as("a certificate for another key").isNull();
+        assertThat(consumer.accepted).extracting(DeviceMessage::deviceId).containsExactly("pinned-cert", "pinned-key");
+    }
+
+    @Test
+    void givenLiveX509Sessions_whenTheAnchorOfOneIssuerIsRemoved_thenOnlyTheSessionsItCoveredEnd() throws Exception {
+        TestPki caA = new TestPki("CN=Device CA A,O=Example");
+        TestPki caB = new TestPki("CN=Device CA B,O=Example");
+        registry.anchors.addAll(List.of(caA.ca, caB.ca));
+        registry.x509From("plc-a", "CN=plc-a", caA.name(), b -> b, "telemetry/*");
+        registry.x509From("plc-b", "CN=plc-b", caB.name(), b -> b, "telemetry/*");
+        KeyPair keysA = TestPki.keyPair();
+        KeyPair keysB = TestPki.keyPair();
+        CoapEndpoint a = x509Client(keysA, caA.issue("CN=plc-a", keysA));
+        CoapEndpoint b = x509Client(keysB, caB.issue("CN=plc-b", keysB));
+        CoapEndpoint p = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+        assertThat(post(a, "telemetry", "1", ContentFormats.TEXT_PLAIN).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(b, "telemetry", "1", ContentFormats.TEXT_PLAIN).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(p, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        await("three handshakes", () -> events.count(TrafficEventType.HANDSHAKE_SUCCEEDED) == 3);
+
+        // The import file of the registry no longer lists CA A.
+        registry.anchors.remove(caA.ca);
+        listener.trustAnchorsChanged(registry.trustAnchors());
+        await("plc-a's session ended", () -> events.count(TrafficEventType.SESSION_CLOSED) == 1);
+
+        CoapResponse after = post(a, "telemetry", "1", ContentFormats.TEXT_PLAIN);
+        assertThat(after == null || after.getCode() != ResponseCode.CHANGED).as("plc-a's session is over").isTrue();
+        assertThat(post(b, "telemetry", "1", ContentFormats.TEXT_PLAIN).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(post(p, "telemetry", "{}", ContentFormats.JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("plc-b and dev1 kept their sessions")
+                .isEqualTo(3);
+        assertThat(events.of(TrafficEventType.SESSION_CLOSED)).singleElement().satisfies(e -> {
+            assertThat(e.deviceId()).contains("plc-a");
+            assertThat(e.reason()).contains("trust anchor");
+        });
+        assertThat(consumer.accepted).extracting(DeviceMessage::deviceId)
+                .containsExactly("plc-a", "plc-b", "dev1", "plc-b", "dev1");
+        // plc-a cannot come back either.
+        assertThat(postX509(keysA, caA.issue("CN=plc-a", keysA))).isNull();
+    }
+
+    @Test
+    void givenChains_whenCheckedAgainstAnchors_thenOnlyChainsThatValidateUnderThemPass() throws Exception {
+        TestPki root = new TestPki("CN=Root,O=Example");
+        TestPki sub = root.intermediate("CN=Issuing CA,O=Example");
+        TestPki sameNameOtherKey = new TestPki("CN=Root,O=Example");
+        KeyPair k = TestPki.keyPair();
+        X509Certificate leaf = sub.issue("CN=d1", k);
+        var withIntermediate = org.eclipse.californium.elements.auth.X509CertPath.fromCertificatesChain(leaf, sub.ca);
+        var withRoot = org.eclipse.californium.elements.auth.X509CertPath.fromCertificatesChain(leaf, sub.ca, root.ca);
+        var leafOnly = org.eclipse.californium.elements.auth.X509CertPath.fromCertificatesChain(leaf);
+
+        assertThat(RegistryCredentials.chainValidates(withIntermediate, List.of(root.ca))).isTrue();
+        assertThat(RegistryCredentials.chainValidates(withRoot, List.of(root.ca))).isTrue();
+        assertThat(RegistryCredentials.chainValidates(leafOnly, List.of(sub.ca))).as("intermediate as anchor").isTrue();
+        assertThat(RegistryCredentials.chainValidates(leafOnly, List.of(root.ca))).as("intermediate missing").isFalse();
+        assertThat(RegistryCredentials.chainValidates(withIntermediate, List.of(sameNameOtherKey.ca)))
+                .as("an anchor with the same name but another key").isFalse();
+        assertThat(RegistryCredentials.chainValidates(withIntermediate, List.of())).isFalse();
+        assertThat(RegistryCredentials.chainValidates(withIntermediate,
+                List.of(new TestPki("CN=Other,O=Example").ca, root.ca))).isTrue();
+    }
+
     @Test
     void givenNoDurableQueue_thenDeviceGets503WithMaxAge_andNothingIsAcknowledged() throws Exception {
         setConsumer(listener, null);

@@ -27,6 +27,23 @@ final class TestPki {
         ca = sign(new X500Principal(caName), caKeys, new X500Principal(caName), caKeys.getPrivate(), true);
     }
 
+    private TestPki(KeyPair caKeys, X509Certificate ca) {
+        this.caKeys = caKeys;
+        this.ca = ca;
+    }
+
+    /** @return an intermediate CA named {@code name}, signed by this CA */
+    TestPki intermediate(String name) throws Exception {
+        KeyPair keys = keyPair();
+        return new TestPki(keys, sign(new X500Principal(name), keys, ca.getSubjectX500Principal(),
+                caKeys.getPrivate(), true));
+    }
+
+    /** @return the CA certificate in RFC 2253 form, as a device's "issuer" names it */
+    String name() {
+        return ca.getSubjectX500Principal().getName(X500Principal.RFC2253);
+    }
+
     static KeyPair keyPair() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));

@@ -44,6 +44,17 @@ final class TestSupport {
             return this;
         }
 
+        /** An X.509 device bound to its issuer and subject, and to hashes if {@code extra} sets them. */
+        Registry x509From(String id, String subject, String issuer,
+                java.util.function.UnaryOperator<Device.Builder> extra, String... rules) {
+            Device.Builder b = Device.builder(id).certificateSubject(subject).certificateIssuer(issuer);
+            for (String r : rules) {
+                b.allow(r);
+            }
+            devices.put(id, extra.apply(b).build());
+            return this;
+        }
+
         Registry psk(String id, String identity, byte[] key, String... rules) {
             Device.Builder b = Device.builder(id).pskIdentity(identity);
             for (String r : rules) {
@@ -88,6 +99,16 @@ final class TestSupport {
         public Optional<Device> byCertificateSubject(String subject) {
             return devices.values().stream()
                     .filter(d -> d.certificateSubject().map(subject::equals).orElse(false)).findFirst();
+        }
+
+        @Override
+        public Optional<Device> byCertificate(String issuer, String subject) {
+            Optional<Device> exact = devices.values().stream()
+                    .filter(d -> d.certificateSubject().map(subject::equals).orElse(false)
+                            && d.certificateIssuer().map(issuer::equals).orElse(false)).findFirst();
+            return exact.or(() -> devices.values().stream()
+                    .filter(d -> d.certificateSubject().map(subject::equals).orElse(false)
+                            && d.certificateIssuer().isEmpty()).findFirst());
         }
 
         @Override

@@ -1,0 +1,175 @@
+package org.m2mgw.registry.internal;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.m2mgw.api.device.Device;
+import org.m2mgw.registry.internal.RegistryJson.Candidate;
+import org.m2mgw.registry.internal.Snapshot.Entry;
+import org.m2mgw.registry.internal.Validation.InvalidEntryException;
+
+/**
+ * Reads one entry of the "devices" array of the registry's JSON form ({@link RegistryJson}),
+ * checking every field with {@link Validation}. A reason for rejecting an entry names the device
+ * (or its position) and the field, never a secret.
+ */
+final class DeviceJson {
+    private static final Set<String> DEVICE_FIELDS =
+            Set.of("id", "enabled", "resources", "metadata", "psk", "rpk", "x509");
+    private static final Set<String> PSK_FIELDS = Set.of("identity", "key");
+    private static final Set<String> X509_FIELDS = Set.of("subject", "issuer", "sha256", "spkiSha256");
+
+    private DeviceJson() {
+    }
+
+    /**
+     * @param value an element of "devices"
+     * @param index its position, for messages when it has no valid id
+     * @return the entry
+     * @throws InvalidEntryException why it is rejected
+     */
+    static Candidate device(JsonValue value, int index) throws InvalidEntryException {
+        String where = "devices[" + index + "]";
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new InvalidEntryException(where + ": must be an object");
+        }
+        JsonObject o = value.asJsonObject();
+        String id;
+        try {
+            id = Validation.deviceId(string(o, "id"));
+        } catch (InvalidEntryException e) {
+            throw new InvalidEntryException(where + ": " + e.getMessage());
+        }
+        try {
+            return deviceFields(o, id);
+        } catch (InvalidEntryException e) {
+            throw new InvalidEntryException("device '" + id + "': " + e.getMessage());
+        }
+    }
+
+    private static Candidate deviceFields(JsonObject o, String id) throws InvalidEntryException {
+        unknownFields(o, DEVICE_FIELDS, "");
+        Device.Builder b = Device.builder(id);
+        JsonValue enabled = o.get("enabled");
+        if (enabled != null) {
+            if (enabled.getValueType() != JsonValue.ValueType.TRUE
+                    && enabled.getValueType() != JsonValue.ValueType.FALSE) {
+                throw new InvalidEntryException("enabled must be true or false");
+            }
+            b.enabled(enabled.getValueType() == JsonValue.ValueType.TRUE);
+        }
+        JsonValue resources = o.get("resources");
+        if (resources != null) {
+            if (resources.getValueType() != JsonValue.ValueType.ARRAY) {
+                throw new InvalidEntryException("resources must be an array of strings");
+            }
+            JsonArray rules = resources.asJsonArray();
+            for (int i = 0; i < rules.size(); i++) {
+                if (!(rules.get(i) instanceof JsonString s)) {
+                    throw new InvalidEntryException("resources[" + i + "] must be a string");
+                }
+                b.allow(Validation.resourceRule(s.getString(), i));
+            }
+        }
+        JsonValue metadata = o.get("metadata");
+        if (metadata != null) {
+            if (metadata.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidEntryException("metadata must be an object of strings");
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonValue> e : metadata.asJsonObject().entrySet()) {
+                if (!(e.getValue() instanceof JsonString s)) {
+                    throw new InvalidEntryException("metadata." + Validation.sanitize(e.getKey())
+                            + " must be a string");
+                }
+                m.put(e.getKey(), s.getString());
+            }
+            Validation.metadata(m);
+            b.metadata(m);
+        }
+        byte[] secret = null;
+        JsonValue psk = o.get("psk");
+        if (psk != null) {
+            if (psk.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidEntryException("psk must be an object with \"identity\" and \"key\"");
+            }
+            JsonObject p = psk.asJsonObject();
+            unknownFields(p, PSK_FIELDS, "psk.");
+            b.pskIdentity(Validation.pskIdentity(string(p, "identity", "psk.identity")));
+            secret = Validation.pskKey(string(p, "key", "psk.key"));
+        }
+        JsonValue rpk = o.get("rpk");
+        if (rpk != null) {
+            String text = string(o, "rpk");
+            if (text == null || text.isEmpty()) {
+                throw new InvalidEntryException("rpk must not be empty");
+            }
+            byte[] der;
+            try {
+                String b64 = text.startsWith("base64:") ? text.substring(7) : text;
+                der = Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntryException("rpk is not valid base64");
+            }
+            b.publicKey(Validation.publicKey(der));
+        }
+        JsonValue x509 = o.get("x509");
+        if (x509 != null) {
+            if (x509.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidEntryException("x509 must be an object with \"subject\"");
+            }
+            JsonObject x = x509.asJsonObject();
+            unknownFields(x, X509_FIELDS, "x509.");
+            b.certificateSubject(Validation.subject(string(x, "subject", "x509.subject")));
+            if (x.containsKey("issuer")) {
+                b.certificateIssuer(Validation.issuer(string(x, "issuer", "x509.issuer")));
+            }
+            if (x.containsKey("sha256")) {
+                b.certificateSha256(Validation.sha256(string(x, "sha256", "x509.sha256"), "x509.sha256"));
+            }
+            if (x.containsKey("spkiSha256")) {
+                b.certificateSpkiSha256(Validation.sha256(string(x, "spkiSha256", "x509.spkiSha256"),
+                        "x509.spkiSha256"));
+            }
+        }
+        if (psk == null && rpk == null && x509 == null) {
+            throw new InvalidEntryException("has no credential: give psk, rpk or x509");
+        }
+        try {
+            return new Candidate(new Entry(b.build(), secret), enabled != null);
+        } finally {
+            if (secret != null) {
+                java.util.Arrays.fill(secret, (byte) 0);
+            }
+        }
+    }
+
+    private static void unknownFields(JsonObject o, Set<String> known, String prefix)
+            throws InvalidEntryException {
+        for (String key : o.keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidEntryException("unknown field '" + prefix + Validation.sanitize(key) + "'");
+            }
+        }
+    }
+
+    private static String string(JsonObject o, String key) throws InvalidEntryException {
+        return string(o, key, key);
+    }
+
+    private static String string(JsonObject o, String key, String name) throws InvalidEntryException {
+        JsonValue v = o.get(key);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (!(v instanceof JsonString s)) {
+            throw new InvalidEntryException(name + " must be a string");
+        }
+        return s.getString();
+    }
+}
