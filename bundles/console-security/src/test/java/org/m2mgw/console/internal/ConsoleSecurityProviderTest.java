@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,26 +33,7 @@ class ConsoleSecurityProviderTest {
 
     @BeforeEach
     void start() throws IOException {
-        GatewayRuntime runtime = new GatewayRuntime() {
-            @Override
-            public String gatewayId() {
-                return "test";
-            }
-
-            @Override
-            public Path dataDirectory() {
-                return dir;
-            }
-
-            @Override
-            public Path dataDirectory(String name) {
-                try {
-                    return Files.createDirectories(dir.resolve(name));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        GatewayRuntime runtime = org.m2mgw.support.testing.TestRuntime.on(dir, "test");
         provider = new ConsoleSecurityProvider(runtime);
         password = Files.readString(dir.resolve("console").resolve(AdminPasswordFile.FILE_NAME)).strip();
     }
