@@ -141,7 +141,10 @@ public final class BenchmarkSuite {
             gateway.configure("org.m2mgw.cloud.mqtt~default", GatewayProcess.props("broker.url", broker.url(),
                     "mqtt.version", "3.1.1"));
             gateway.configure("org.m2mgw.transport.coaps~default", GatewayProcess.props("listener.address",
-                    "127.0.0.1", "listener.port", Integer.toString(gatewayPort), "dtls.max.connections", "150000"));
+                    "127.0.0.1", "listener.port", Integer.toString(gatewayPort), "dtls.max.connections", "150000",
+                    // the simulated fleet shares a few loopback addresses (20,000 devices per address in
+                    // the idle scenario), as devices behind one carrier-grade NAT would
+                    "dtls.max.connections.per.address", "150000"));
             long importStart = System.nanoTime();
             gateway.configure("org.m2mgw.registry", GatewayProcess.props("registry.import.file", registry.toString()));
             gateway.await("Imported \\S+devices.json: [^\\n]*", 0, 600_000);

@@ -47,8 +47,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "DTLS connections from one IP address; beyond it the oldest is removed. Devices behind one "
             + "NAT (or a carrier-grade NAT) share an address: set it above the largest such group. A "
             + "device always holds at most one connection: a new handshake replaces its previous one. "
-            + "1..1000000. Default: 2000.", min = "1", max = "1000000")
-    int dtls_max_connections_per_address() default 2000;
+            + "1..1000000. Default: 10000.", min = "1", max = "1000000")
+    int dtls_max_connections_per_address() default 10_000;
 
     @AttributeDefinition(name = "dtls.stale.connection.seconds", description = "A connection idle "
             + "this long may be evicted when the table is full, 60..2592000. Default: 86400 "

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.security.Principal;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,7 +31,14 @@ final class ConnectionLimits {
     private final Remover remover;
     private final int maxPerAddress;
     private final Map<String, WeakReference<Connection>> byPrincipal = new ConcurrentHashMap<>();
-    private final Map<InetAddress, Deque<WeakReference<Connection>>> byAddress = new ConcurrentHashMap<>();
+    private final Map<InetAddress, PerAddress> byAddress = new ConcurrentHashMap<>();
+
+    /** The established connections of one address, oldest first; guarded by itself. */
+    private static final class PerAddress {
+        /** Identity set (Connection keeps Object's equals), weak so the store alone decides lifetimes. */
+        final java.util.Set<Connection> members = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+        final Deque<WeakReference<Connection>> order = new ArrayDeque<>();
+    }
     private final LongAdder superseded = new LongAdder();
     private final LongAdder overAddressCap = new LongAdder();
     /** Counts calls, to prune the indexes now and then; races only make a prune come early or late. */
@@ -59,6 +65,7 @@ final class ConnectionLimits {
                 boolean sameSession = previous.getEstablishedSessionIdentifier() != null
                         && previous.getEstablishedSessionIdentifier().equals(connection.getEstablishedSessionIdentifier());
                 remover.remove(previous, !sameSession);
+                forget(previous);
             }
         }
         if (++calls % 4096 == 0) {
@@ -69,18 +76,24 @@ final class ConnectionLimits {
             return;
         }
         Connection evict = null;
-        Deque<WeakReference<Connection>> list = byAddress.computeIfAbsent(ip, k -> new ArrayDeque<>());
+        PerAddress list = byAddress.computeIfAbsent(ip, k -> new PerAddress());
         synchronized (list) {
-            for (Iterator<WeakReference<Connection>> it = list.iterator(); it.hasNext();) {
-                Connection c = it.next().get();
-                if (c == null || c == connection || c.isClosed() || c.getPeerAddress() == null
-                        || !ip.equals(c.getPeerAddress().getAddress())) {
-                    it.remove();
-                }
+            // Amortised O(1): a connection is added once, and the dead are dropped from the head only
+            // when the count is over the cap, so a handshake never scans the whole list.
+            if (list.members.add(connection)) {
+                list.order.addLast(new WeakReference<>(connection));
             }
-            list.addLast(new WeakReference<>(connection));
-            if (list.size() > maxPerAddress) {
-                evict = list.pollFirst().get();
+            while (list.members.size() > maxPerAddress && !list.order.isEmpty()) {
+                Connection head = list.order.pollFirst().get();
+                if (head == null || !list.members.contains(head)) {
+                    continue;
+                }
+                list.members.remove(head);
+                if (head != connection && !head.isClosed() && head.getPeerAddress() != null
+                        && ip.equals(head.getPeerAddress().getAddress())) {
+                    evict = head;
+                    break;
+                }
             }
         }
         if (evict != null) {
@@ -89,12 +102,25 @@ final class ConnectionLimits {
         }
     }
 
+    /** Takes a removed connection out of its address's count at once. */
+    private void forget(Connection c) {
+        InetAddress ip = c.getPeerAddress() == null ? null : c.getPeerAddress().getAddress();
+        PerAddress list = ip == null ? null : byAddress.get(ip);
+        if (list != null) {
+            synchronized (list) {
+                list.members.remove(c);
+            }
+        }
+    }
+
     /** Forgets addresses whose connections are all gone; call now and then. */
     void prune() {
         byAddress.entrySet().removeIf(e -> {
-            synchronized (e.getValue()) {
-                e.getValue().removeIf(r -> r.get() == null || r.get().isClosed());
-                return e.getValue().isEmpty();
+            PerAddress list = e.getValue();
+            synchronized (list) {
+                list.members.removeIf(Connection::isClosed);
+                list.order.removeIf(r -> r.get() == null || !list.members.contains(r.get()));
+                return list.members.isEmpty();
             }
         });
         byPrincipal.values().removeIf(r -> r.get() == null);
