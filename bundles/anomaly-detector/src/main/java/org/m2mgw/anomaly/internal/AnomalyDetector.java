@@ -158,7 +158,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
                 case THROTTLE -> ac.throttle(a.subject(), f.throttleRatePerSecond(), f.duration(), a.reason(), a.detector());
                 case QUARANTINE -> ac.quarantine(a.subject(), f.duration(), a.reason(), a.detector());
                 case BLOCK_ADDRESS -> ac.blockAddress(a.subject(), f.duration(), a.reason(), a.detector());
-                case LIMIT_HANDSHAKES -> ac.limitHandshakes(ipLiteral(a.subject()), f.throttleRatePerSecond(),
+                case LIMIT_HANDSHAKES -> ac.limitHandshakes(org.m2mgw.support.IpLiterals.parse(a.subject()), f.throttleRatePerSecond(),
                         f.duration(), a.reason(), a.detector());
                 default -> {
                     return;
@@ -167,18 +167,6 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
             actions.increment();
         } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.warn("Anomaly detector: action {} on {} not applied: {}", f.action(), a.subject(), e.getMessage());
-        }
-    }
-
-    /** Alert subjects of address rules are IP literals: parsed without a name lookup. */
-    private static java.net.InetAddress ipLiteral(String ip) {
-        if (!ip.matches("[0-9A-Fa-f.:]+")) {
-            throw new IllegalArgumentException("not an IP address: " + ip);
-        }
-        try {
-            return java.net.InetAddress.getByName(ip);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address: " + ip, e);
         }
     }
 

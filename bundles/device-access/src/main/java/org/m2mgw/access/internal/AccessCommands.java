@@ -1,5 +1,7 @@
 package org.m2mgw.access.internal;
 
+import org.m2mgw.support.IpLiterals;
+
 import java.time.Duration;
 import org.m2mgw.api.access.DeviceAccessControl;
 import org.m2mgw.api.access.Restriction;
@@ -45,14 +47,14 @@ public class AccessCommands {
         int slash = address.indexOf('/');
         if (slash > 0) {
             Prefix p = Prefix.parse(address);
-            return access.blockPrefix(Addresses.parse(address.substring(0, slash)), p.length(),
+            return access.blockPrefix(IpLiterals.parse(address.substring(0, slash)), p.length(),
                     Duration.ofMinutes(minutes), why, "operator").toString();
         }
         return access.blockAddress(address, Duration.ofMinutes(minutes), why, "operator").toString();
     }
 
     public String limit(String address, double perSecond, long minutes, String... reason) {
-        return access.limitHandshakes(Addresses.parse(address), perSecond, Duration.ofMinutes(minutes),
+        return access.limitHandshakes(IpLiterals.parse(address), perSecond, Duration.ofMinutes(minutes),
                 String.join(" ", reason), "operator").toString();
     }
 

@@ -1,5 +1,7 @@
 package org.m2mgw.access.internal;
 
+import org.m2mgw.support.IpLiterals;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,7 +31,7 @@ record Prefix(byte[] network, int length) {
             throw new IllegalArgumentException("not a prefix (network/length): " + s);
         }
         try {
-            return of(Addresses.parse(s.substring(0, slash)), Integer.parseInt(s.substring(slash + 1).trim()));
+            return of(IpLiterals.parse(s.substring(0, slash)), Integer.parseInt(s.substring(slash + 1).trim()));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a prefix (network/length): " + s);
         }

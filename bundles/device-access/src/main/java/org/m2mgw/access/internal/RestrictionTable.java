@@ -1,5 +1,7 @@
 package org.m2mgw.access.internal;
 
+import org.m2mgw.support.IpLiterals;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -203,7 +205,7 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
 
     @Override
     public Restriction blockAddress(String address, Duration duration, String reason, String origin) {
-        return blockAddress(Addresses.parse(address), duration, reason, origin);
+        return blockAddress(IpLiterals.parse(address), duration, reason, origin);
     }
 
     @Override
@@ -248,7 +250,7 @@ public class RestrictionTable implements DeviceAccessControl, StatusProvider {
     static String canonical(Kind kind, String subject) {
         String s = subject == null ? "" : subject.trim();
         return switch (kind) {
-            case BLOCK_ADDRESS, LIMIT_HANDSHAKES -> Addresses.parse(s).getHostAddress();
+            case BLOCK_ADDRESS, LIMIT_HANDSHAKES -> IpLiterals.parse(s).getHostAddress();
             case BLOCK_PREFIX -> Prefix.parse(s).toString();
             default -> s;
         };

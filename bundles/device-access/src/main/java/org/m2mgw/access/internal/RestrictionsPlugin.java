@@ -1,5 +1,7 @@
 package org.m2mgw.access.internal;
 
+import org.m2mgw.support.IpLiterals;
+
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -77,7 +79,7 @@ public class RestrictionsPlugin extends HttpServlet {
                 Duration d = Duration.ofMinutes(Long.parseLong(req.getParameter("minutes")));
                 int slash = subject.indexOf('/');
                 if (slash > 0) {
-                    ac.blockPrefix(Addresses.parse(subject.substring(0, slash)), Prefix.parse(subject).length(), d,
+                    ac.blockPrefix(IpLiterals.parse(subject.substring(0, slash)), Prefix.parse(subject).length(), d,
                             req.getParameter("reason"), "operator (console)");
                 } else {
                     ac.blockAddress(subject, d, req.getParameter("reason"), "operator (console)");

@@ -65,11 +65,6 @@ public final class Restriction {
         return kind;
     }
 
-    /** @return whether it restricts a device (quarantine, throttle) rather than addresses @since 1.1 */
-    public boolean isDeviceRestriction() {
-        return kind == Kind.QUARANTINE || kind == Kind.THROTTLE;
-    }
-
     /** @return the device id, IP address or {@code network/length} prefix */
     public String subject() {
         return subject;

@@ -28,10 +28,8 @@ import org.m2mgw.api.message.SecuritySummary;
  */
 public final class MessageCodec {
     static final int VERSION = 1;
+    // Bit 2 (0x02) was a "resumed" flag that was never set; records written with it still read.
     private static final int FLAG_CONNECTION_ID = 1;
-    /** Set by earlier versions for a "resumed" flag that was never true; ignored when read. */
-    @SuppressWarnings("unused")
-    private static final int FLAG_RESUMED_UNUSED = 2;
     private static final int MAX_STRING_BYTES = 0xffff;
 
     private MessageCodec() {

@@ -1,11 +1,10 @@
 package org.m2mgw.cloud.internal.queue;
 
-import static java.nio.file.StandardOpenOption.READ;
+import org.m2mgw.support.PrivateFiles;
+
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -31,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class SegmentFiles {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentFiles.class);
     private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path dir;
     private final QueueOptions options;
@@ -136,7 +134,7 @@ final class SegmentFiles {
         active = s;
         checkDeletions = true;
         // The new file's name must survive a power cut as well as the data in it.
-        syncDirectory(dir);
+        PrivateFiles.syncDirectory(dir);
         return s;
     }
 
@@ -167,7 +165,7 @@ final class SegmentFiles {
                 s.syncAcks();
             }
             if (ackDirectoryUnsynced) {
-                syncDirectory(dir);
+                PrivateFiles.syncDirectory(dir);
                 ackDirectoryUnsynced = false;
             }
             acksUnsynced = false;
@@ -224,13 +222,5 @@ final class SegmentFiles {
     /** Closes every segment's files, without writing anything. */
     void closeAll() {
         segments.values().forEach(Segment::close);
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        if (POSIX) {
-            try (FileChannel channel = FileChannel.open(dir, READ)) {
-                channel.force(true);
-            }
-        }
     }
 }

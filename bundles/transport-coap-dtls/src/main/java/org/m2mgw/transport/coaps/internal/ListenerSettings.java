@@ -1,10 +1,10 @@
 package org.m2mgw.transport.coaps.internal;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.m2mgw.support.IpLiterals;
 import org.m2mgw.support.config.Metatype;
 
 /** Validated listener settings. Every error names the configuration key it is about. */
@@ -21,14 +21,10 @@ record ListenerSettings(InetAddress address, int port, List<CipherSuite> cipherS
         List<String> errors = new ArrayList<>(METATYPE.problems(c));
         InetAddress address = null;
         String host = c.listener_address() == null ? "" : c.listener_address().trim();
-        if (!host.matches("[0-9A-Fa-f.:\\[\\]]+")) {
+        try {
+            address = IpLiterals.parse(host);
+        } catch (IllegalArgumentException e) {
             errors.add("listener.address '" + host + "' is not an IP address");
-        } else {
-            try {
-                address = InetAddress.getByName(host);
-            } catch (UnknownHostException e) {
-                errors.add("listener.address '" + host + "' is not an IP address");
-            }
         }
         List<CipherSuite> suites = new ArrayList<>();
         String[] names = c.dtls_cipher_suites() == null ? new String[0] : c.dtls_cipher_suites();

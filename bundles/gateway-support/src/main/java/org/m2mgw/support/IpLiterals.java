@@ -1,15 +1,15 @@
-package org.m2mgw.access.internal;
+package org.m2mgw.support;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** IP literals from operators and files: parsed without any name lookup. */
-final class Addresses {
-    private Addresses() {
+/** IP literals from operators, files and alerts: parsed without any name lookup. */
+public final class IpLiterals {
+    private IpLiterals() {
     }
 
     /** @throws IllegalArgumentException unless {@code s} is an IPv4 or IPv6 literal */
-    static InetAddress parse(String s) {
+    public static InetAddress parse(String s) {
         String a = s == null ? "" : s.trim();
         if (a.startsWith("[") && a.endsWith("]")) {
             a = a.substring(1, a.length() - 1);
