@@ -1,5 +1,6 @@
 package org.m2mgw.api.device;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,6 +32,10 @@ public final class Device {
     private final String certificateIssuer;
     private final byte[] certificateSha256;
     private final byte[] certificateSpkiSha256;
+    private final Instant keyCreated;
+    private final String nextPskIdentity;
+    private final byte[] nextPublicKey;
+    private final Instant rolloverDeadline;
 
     private Device(Builder b) {
         this.deviceId = requireText(b.deviceId, "deviceId");
@@ -43,6 +48,21 @@ public final class Device {
         this.certificateIssuer = b.certificateIssuer;
         this.certificateSha256 = b.certificateSha256 == null ? null : b.certificateSha256.clone();
         this.certificateSpkiSha256 = b.certificateSpkiSha256 == null ? null : b.certificateSpkiSha256.clone();
+        this.keyCreated = b.keyCreated;
+        this.nextPskIdentity = b.nextPskIdentity;
+        this.nextPublicKey = b.nextPublicKey == null ? null : b.nextPublicKey.clone();
+        this.rolloverDeadline = b.rolloverDeadline;
+        if (nextPskIdentity != null && (pskIdentity == null || nextPskIdentity.equals(pskIdentity))) {
+            throw new IllegalArgumentException("device " + deviceId
+                    + ": a next PSK identity needs a current one and must differ from it");
+        }
+        if (nextPublicKey != null && (publicKey == null || Arrays.equals(nextPublicKey, publicKey))) {
+            throw new IllegalArgumentException("device " + deviceId
+                    + ": a next public key needs a current one and must differ from it");
+        }
+        if (rolloverDeadline != null && nextPskIdentity == null && nextPublicKey == null) {
+            throw new IllegalArgumentException("device " + deviceId + ": a rollover deadline needs a next credential");
+        }
         if (pskIdentity == null && publicKey == null && certificateSubject == null) {
             throw new IllegalArgumentException("device " + deviceId + " has no credential");
         }
@@ -73,6 +93,10 @@ public final class Device {
         b.certificateIssuer = certificateIssuer;
         b.certificateSha256 = certificateSha256;
         b.certificateSpkiSha256 = certificateSpkiSha256;
+        b.keyCreated = keyCreated;
+        b.nextPskIdentity = nextPskIdentity;
+        b.nextPublicKey = nextPublicKey;
+        b.rolloverDeadline = rolloverDeadline;
         return b;
     }
 
@@ -148,6 +172,52 @@ public final class Device {
     }
 
     /**
+     * @return when the current credential (PSK, public key or certificate binding) was registered,
+     *         if known; entries made before 2.1 have no date
+     * @since 2.1
+     */
+    public Optional<Instant> keyCreated() {
+        return Optional.ofNullable(keyCreated);
+    }
+
+    /**
+     * During a key rollover, the PSK identity of the next key. The device may authenticate with
+     * either; its first handshake with the next one makes it current and retires the old one.
+     *
+     * @return the next PSK identity, if a PSK rollover is under way
+     * @since 2.1
+     */
+    public Optional<String> nextPskIdentity() {
+        return Optional.ofNullable(nextPskIdentity);
+    }
+
+    /**
+     * @return a copy of the next raw public key (DER SubjectPublicKeyInfo), if an RPK rollover is
+     *         under way; the device may use either key until the next one is first used
+     * @since 2.1
+     */
+    public Optional<byte[]> nextPublicKey() {
+        return Optional.ofNullable(nextPublicKey).map(byte[]::clone);
+    }
+
+    /**
+     * @return the time after which the next credential replaces the current one even if the device
+     *         never used it, if set
+     * @since 2.1
+     */
+    public Optional<Instant> rolloverDeadline() {
+        return Optional.ofNullable(rolloverDeadline);
+    }
+
+    /**
+     * @return whether a key rollover is under way (a next PSK or public key is registered)
+     * @since 2.1
+     */
+    public boolean rolloverPending() {
+        return nextPskIdentity != null || nextPublicKey != null;
+    }
+
+    /**
      * @return whether this is an X.509 device bound to its certificate subject alone: no issuer and
      *         no hash, so any trusted CA can issue a certificate that is taken for it
      * @since 2.0
@@ -185,7 +255,9 @@ public final class Device {
                 && Objects.equals(certificateSubject, d.certificateSubject)
                 && Objects.equals(certificateIssuer, d.certificateIssuer)
                 && Arrays.equals(certificateSha256, d.certificateSha256)
-                && Arrays.equals(certificateSpkiSha256, d.certificateSpkiSha256);
+                && Arrays.equals(certificateSpkiSha256, d.certificateSpkiSha256)
+                && Objects.equals(keyCreated, d.keyCreated) && Objects.equals(nextPskIdentity, d.nextPskIdentity)
+                && Arrays.equals(nextPublicKey, d.nextPublicKey) && Objects.equals(rolloverDeadline, d.rolloverDeadline);
     }
 
     @Override
@@ -200,7 +272,8 @@ public final class Device {
                 + (publicKey != null ? ", rpk" : "")
                 + (certificateSubject != null ? ", x509=" + certificateSubject : "")
                 + (certificateIssuer != null ? ", issuer=" + certificateIssuer : "")
-                + (certificateSha256 != null || certificateSpkiSha256 != null ? ", pinned" : "") + "]";
+                + (certificateSha256 != null || certificateSpkiSha256 != null ? ", pinned" : "")
+                + (rolloverPending() ? ", rollover" : "") + "]";
     }
 
     /**
@@ -219,6 +292,10 @@ public final class Device {
         private String certificateIssuer;
         private byte[] certificateSha256;
         private byte[] certificateSpkiSha256;
+        private Instant keyCreated;
+        private String nextPskIdentity;
+        private byte[] nextPublicKey;
+        private Instant rolloverDeadline;
 
         private Builder() {
         }
@@ -291,9 +368,50 @@ public final class Device {
         }
 
         /**
+         * @param v when the current credential was registered, or null if unknown
+         * @return this
+         * @since 2.1
+         */
+        public Builder keyCreated(Instant v) {
+            keyCreated = v;
+            return this;
+        }
+
+        /**
+         * @param v the PSK identity of the next key during a rollover, or null
+         * @return this
+         * @since 2.1
+         */
+        public Builder nextPskIdentity(String v) {
+            nextPskIdentity = v;
+            return this;
+        }
+
+        /**
+         * @param v the next raw public key (DER SubjectPublicKeyInfo) during a rollover, or null; copied
+         * @return this
+         * @since 2.1
+         */
+        public Builder nextPublicKey(byte[] v) {
+            nextPublicKey = v == null ? null : v.clone();
+            return this;
+        }
+
+        /**
+         * @param v when the next credential replaces the current one even if unused, or null
+         * @return this
+         * @since 2.1
+         */
+        public Builder rolloverDeadline(Instant v) {
+            rolloverDeadline = v;
+            return this;
+        }
+
+        /**
          * @return the device
-         * @throws IllegalArgumentException if the id is empty, no credential is set, or a
-         *     certificate issuer or hash is set without a certificate subject
+         * @throws IllegalArgumentException if the id is empty, no credential is set, a
+         *     certificate issuer or hash is set without a certificate subject, or a next credential
+         *     has no current one of its kind (or equals it)
          */
         public Device build() {
             return new Device(this);

@@ -27,13 +27,15 @@ public interface DeviceRegistry {
 
     /**
      * @param pskIdentity a PSK identity as sent by a device
-     * @return the device that owns it, enabled or not
+     * @return the device that owns it, as its current or (during a rollover, since 2.1) its next
+     *         identity, enabled or not
      */
     Optional<Device> byPskIdentity(String pskIdentity);
 
     /**
      * @param subjectPublicKeyInfo a raw public key, DER SubjectPublicKeyInfo
-     * @return the device that owns it, enabled or not
+     * @return the device that owns it, as its current or (during a rollover, since 2.1) its next
+     *         key, enabled or not
      */
     Optional<Device> byPublicKey(byte[] subjectPublicKeyInfo);
 
@@ -66,10 +68,21 @@ public interface DeviceRegistry {
      * Returns the pre-shared key of an <em>enabled</em> device. The caller must not keep, log or
      * display it.
      *
-     * @param pskIdentity the PSK identity
+     * @param pskIdentity the PSK identity, current or (during a rollover, since 2.1) next
      * @return a copy of the key, or empty if the identity is unknown or its device disabled
      */
     Optional<byte[]> pskSecret(String pskIdentity);
+
+    /**
+     * Ends a key rollover: the device authenticated with its next credential, which becomes the
+     * current one; the old one is retired and no longer accepted. Listeners are told as for any
+     * change. Does nothing if the device has no rollover under way.
+     *
+     * @param deviceId the device that used its next credential
+     * @return the device after the change, or empty if it is unknown
+     * @since 2.1
+     */
+    Optional<Device> promoteNextCredential(String deviceId);
 
     /** @return a snapshot of all devices */
     Collection<Device> devices();

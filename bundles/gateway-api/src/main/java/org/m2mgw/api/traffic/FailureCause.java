@@ -25,6 +25,13 @@ public enum FailureCause {
     MALFORMED,
     /** The gateway could not take the message (queue full, no queue): not the device's fault. */
     UNAVAILABLE,
+    /**
+     * The crypto policy refused it: a retired suite, an expired key, or a session key past its
+     * AEAD integrity limit.
+     *
+     * @since 1.2
+     */
+    POLICY,
     /** Any other failure; see the reason. */
     OTHER
 }

@@ -1,0 +1,63 @@
+package org.m2mgw.api.crypto;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.m2mgw.api.device.CredentialType;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Per device: which credential, key and suite it uses, how much its current key has done, and
+ * where it stands against the {@link CryptoPolicy}. Transports report what they see; the console,
+ * the shell and the cloud read it. It survives restarts.
+ *
+ * <p>The report methods are called on transport threads: they must return at once (no I/O).
+ *
+ * @since 1.0
+ */
+@ProviderType
+public interface CryptoInventory {
+
+    /**
+     * A session was established.
+     *
+     * @param deviceId the device
+     * @param protocol the protocol ({@link Suites#DTLS_1_2})
+     * @param suiteId the negotiated suite
+     * @param type the credential the device authenticated with
+     * @param full true for a full handshake, false for a resumption
+     * @param at when
+     */
+    void handshake(String deviceId, String protocol, String suiteId, CredentialType type, boolean full, Instant at);
+
+    /**
+     * Use of the device's current session key so far (totals, not increments).
+     *
+     * @param deviceId the device
+     * @param recordsProtected records protected under the key, both directions
+     * @param macFailures records that failed authentication under the key
+     */
+    void usage(String deviceId, long recordsProtected, long macFailures);
+
+    /**
+     * The gateway ended a device's session or refused its handshake for a crypto reason (suite
+     * retired, integrity limit reached, key expired).
+     *
+     * @param deviceId the device
+     * @param reason why, in words
+     * @param at when
+     */
+    void ended(String deviceId, String reason, Instant at);
+
+    /** @return every device's entry, by device id */
+    List<InventoryEntry> entries();
+
+    /**
+     * @param deviceId a device id
+     * @return its entry, if the device is registered
+     */
+    Optional<InventoryEntry> entry(String deviceId);
+
+    /** @return the posture findings (shared keys, weak keys, no resumption and so on), worst first */
+    List<Finding> findings();
+}
