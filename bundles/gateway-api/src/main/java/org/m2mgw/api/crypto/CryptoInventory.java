@@ -31,6 +31,14 @@ public interface CryptoInventory {
     void handshake(String deviceId, String protocol, String suiteId, CredentialType type, boolean full, Instant at);
 
     /**
+     * The certificate a device authenticated with (X.509 devices), for its expiry and key strength.
+     *
+     * @param deviceId the device
+     * @param leaf the device's certificate
+     */
+    void certificate(String deviceId, java.security.cert.X509Certificate leaf);
+
+    /**
      * Use of the device's current session key so far (totals, not increments).
      *
      * @param deviceId the device

@@ -56,16 +56,20 @@ public final class Suites {
             ecdsa("TLS_ECDHE_ECDSA_WITH_AES_" + aes + "_CCM", "AES_" + aes + "_CCM", CCM);
         }
         psk("TLS_PSK_WITH_AES_128_GCM_SHA256", "AES_128_GCM", 128, GCM);
-        psk("TLS_PSK_WITH_AES_256_GCM_SHA384", "AES_256_GCM", 256, GCM);
+        // Scandium spells the SHA-384 suites "SHA378"; the catalogue uses the names it negotiates.
+        psk("TLS_PSK_WITH_AES_256_GCM_SHA378", "AES_256_GCM", 256, GCM);
         psk("TLS_PSK_WITH_AES_128_CBC_SHA256", "AES_128_CBC_HMAC_SHA256", 128, CCM);
         ecdhePsk("TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256", "AES_128_CBC_HMAC_SHA256", CCM);
         ecdhePsk("TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "AES_128_GCM", GCM);
-        ecdhePsk("TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384", "AES_256_GCM", GCM);
+        ecdhePsk("TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA378", "AES_256_GCM", GCM);
+        ecdhePsk("TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", "AES_128_CCM_8", CCM_8);
+        ecdhePsk("TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", "AES_128_CCM", CCM);
         ecdhePsk("TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305", CHACHA20_POLY1305);
         ecdsa("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "AES_128_GCM", GCM);
         ecdsa("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "AES_256_GCM", GCM);
         ecdsa("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305", CHACHA20_POLY1305);
         ecdsa("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "AES_128_CBC_HMAC_SHA256", CCM);
+        ecdsa("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "AES_256_CBC_HMAC_SHA384", CCM);
     }
 
     private static void psk(String id, String aead, int bits, AeadLimits limits) {
@@ -91,7 +95,8 @@ public final class Suites {
     }
 
     /**
-     * @param id a suite name
+     * @param id a suite name as the transport negotiates it (Scandium's names, including its
+     *     "SHA378" spelling of the SHA-384 GCM suites)
      * @return its descriptor, if the catalogue knows it
      */
     public static Optional<SuiteDescriptor> byId(String id) {

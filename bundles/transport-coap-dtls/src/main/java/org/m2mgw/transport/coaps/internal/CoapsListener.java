@@ -25,6 +25,9 @@ import org.m2mgw.api.access.DeviceAccessControl;
 import org.m2mgw.api.access.Restriction;
 import org.m2mgw.api.access.RestrictionListener;
 import org.m2mgw.api.command.CommandQueue;
+import org.m2mgw.api.crypto.CryptoInventory;
+import org.m2mgw.api.crypto.CryptoPolicy;
+import org.m2mgw.api.crypto.CryptoPolicyListener;
 import org.m2mgw.api.device.Device;
 import org.m2mgw.api.device.DeviceRegistry;
 import org.m2mgw.api.device.DeviceRegistryListener;
@@ -56,10 +59,10 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = CoapsListener.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
         service = {ConfigurableComponent.class, DeviceRegistryListener.class, StatusProvider.class,
-            RestrictionListener.class, CoapsListener.class})
+            RestrictionListener.class, CryptoPolicyListener.class, CoapsListener.class})
 @Designate(ocd = CoapsListenerConfig.class, factory = true)
 public class CoapsListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider,
-        RestrictionListener {
+        RestrictionListener, CryptoPolicyListener {
     static final String FACTORY_PID = "org.m2mgw.transport.coaps";
     private static final Logger LOG = LoggerFactory.getLogger(CoapsListener.class);
 
@@ -82,6 +85,24 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CommandQueue commandQueue;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CryptoPolicy cryptoPolicy;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CryptoInventory cryptoInventory;
+
+    /** Crypto sweeps (policy changes, AEAD limits, inventory usage) and rollover promotions. */
+    private final java.util.concurrent.ScheduledExecutorService cryptoTasks =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "m2mgw-coaps-crypto");
+                t.setDaemon(true);
+                return t;
+            });
+    private volatile CryptoGuard guard;
+    private final java.util.concurrent.atomic.AtomicLong sessionsEndedByPolicy = new java.util.concurrent.atomic.AtomicLong();
 
     /** Heap a DTLS connection takes, measured with idle sessions (docs/performance.md): about 7.4 KB. */
     static final long BYTES_PER_CONNECTION = 8 * 1024;
@@ -106,6 +127,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         this.traffic = new TrafficReporter(name);
         this.sessions = new SessionKeeper(name, () -> runtime.dataDirectory("coaps"), registry, access);
         apply(config);
+        cryptoTasks.scheduleWithFixedDelay(() -> sweep("periodic check of AEAD limits"), 60, 60, TimeUnit.SECONDS);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -124,6 +146,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     @Deactivate
     synchronized void deactivate() {
+        cryptoTasks.shutdownNow();
         stop();
         status = "stopped";
     }
@@ -181,6 +204,8 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         InetSocketAddress bind = new InetSocketAddress(settings.address(), settings.port());
         RegistryCredentials credentials = new RegistryCredentials(registry, access);
         DtlsObserver observer = new DtlsObserver(traffic, credentials, access);
+        CryptoGuard cryptoGuard = new CryptoGuard(name, () -> cryptoPolicy, () -> cryptoInventory, registry, traffic,
+                credentials, cryptoTasks);
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(cfg)
                 .setAddress(bind)
                 .setSessionListener(observer)
@@ -188,6 +213,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
                 .setHealthHandler(observer)
                 .setDatagramFilter(observer.datagramFilter(cfg))
                 .setApplicationLevelInfoSupplier(credentials)
+                .setCipherSuiteSelector(cryptoGuard.new Selector())
                 .setLoggingTag(name)
                 // A stable label, so that saved connections find their connector again.
                 .setSerializationLabel("dtls://" + name);
@@ -225,6 +251,9 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         observer.limits = connectionLimits;
         limits = connectionLimits;
         this.observer = observer;
+        observer.guard = cryptoGuard;
+        observer.terminate = (peer, address) -> CryptoGuard.end(dtls, java.util.Map.of(peer, address));
+        guard = cryptoGuard;
         sessions.restore(s, dtls, credentials);
         try {
             s.start();
@@ -275,6 +304,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         }
         server = null;
         connector = null;
+        guard = null;
         limits = null;
         running = null;
     }
@@ -294,7 +324,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         });
     }
 
-    /** Ends the sessions of a device that was disabled, removed or given new credentials. */
+    /**
+     * Ends the sessions of a device that was disabled, removed or given new credentials: those under
+     * a credential it no longer has (a key rollover's promotion ends only the old key's sessions),
+     * or all of them when its pre-shared key was replaced under the same identity.
+     */
     @Override
     public void deviceChanged(Optional<Device> before, Optional<Device> after) {
         DTLSConnector dtls = connector;
@@ -302,27 +336,61 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             return;
         }
         Device old = before.get();
-        // The registry tells only of real changes; a change in which every public field stayed the
-        // same is a new secret (a rotated PSK), and must end sessions under the old key.
-        boolean secretRotated = after.isPresent() && after.get().equals(old);
-        boolean keep = after.isPresent() && after.get().enabled() && !secretRotated
-                && after.get().pskIdentity().equals(old.pskIdentity())
-                && after.get().certificateSubject().equals(old.certificateSubject())
-                && after.get().certificateIssuer().equals(old.certificateIssuer())
-                && java.util.Arrays.equals(after.get().certificateSha256().orElse(null),
-                        old.certificateSha256().orElse(null))
-                && java.util.Arrays.equals(after.get().certificateSpkiSha256().orElse(null),
-                        old.certificateSpkiSha256().orElse(null))
-                && java.util.Arrays.equals(after.get().publicKey().orElse(null), old.publicKey().orElse(null));
-        if (keep) {
+        Device now = after.filter(Device::enabled).orElse(null);
+        // The registry tells only of real changes; one that kept the PSK identity but gave the key a
+        // new date, or changed no public field at all, is a new secret under the same identity.
+        boolean secretRotated = now != null && old.pskIdentity().isPresent()
+                && now.pskIdentity().equals(old.pskIdentity())
+                && (now.equals(old) || !now.keyCreated().equals(old.keyCreated()));
+        org.eclipse.californium.elements.util.Filter<Principal> gone = p -> RegistryCredentials.belongsTo(p, old)
+                && (now == null || !RegistryCredentials.belongsTo(p, now)
+                        || secretRotated && p instanceof org.eclipse.californium.elements.auth.PreSharedKeyIdentity);
+        boolean anyGone = now == null || secretRotated || !sameCredentials(old, now);
+        if (!anyGone) {
             return;
         }
-        org.eclipse.californium.elements.util.Filter<Principal> owned = p -> RegistryCredentials.belongsTo(p, old);
-        dtls.startTerminateConnectionsForPrincipal(owned, true);
-        traffic.report(TrafficEventType.SESSION_CLOSED, old.deviceId(), null,
-                after.isEmpty() ? "device removed" : !after.get().enabled() ? "device disabled"
-                        : secretRotated ? "device key rotated" : "device credentials changed", null, 0);
-        LOG.info("CoAPS listener {}: ending the sessions of device {}", name, old.deviceId());
+        dtls.startTerminateConnectionsForPrincipal(gone, true);
+        String why = after.isEmpty() ? "device removed" : now == null ? "device disabled"
+                : secretRotated ? "device key rotated"
+                : old.rolloverPending() && !now.rolloverPending() ? "device key rollover ended, old key retired"
+                : "device credentials changed";
+        traffic.report(TrafficEventType.SESSION_CLOSED, old.deviceId(), null, why, null, 0);
+        LOG.info("CoAPS listener {}: ending the sessions of device {} under credentials it no longer has ({})", name,
+                old.deviceId(), why);
+    }
+
+    private static boolean sameCredentials(Device a, Device b) {
+        return a.pskIdentity().equals(b.pskIdentity()) && a.nextPskIdentity().equals(b.nextPskIdentity())
+                && a.certificateSubject().equals(b.certificateSubject())
+                && a.certificateIssuer().equals(b.certificateIssuer())
+                && java.util.Arrays.equals(a.certificateSha256().orElse(null), b.certificateSha256().orElse(null))
+                && java.util.Arrays.equals(a.certificateSpkiSha256().orElse(null),
+                        b.certificateSpkiSha256().orElse(null))
+                && java.util.Arrays.equals(a.publicKey().orElse(null), b.publicKey().orElse(null))
+                && java.util.Arrays.equals(a.nextPublicKey().orElse(null), b.nextPublicKey().orElse(null));
+    }
+
+    /**
+     * The crypto policy changed: sessions on suites it no longer allows are ended (and forgotten,
+     * so that they cannot be resumed), on a background thread; others are untouched. The next
+     * handshakes are judged by the new policy already.
+     */
+    @Override
+    public void policyChanged(CryptoPolicy policy) {
+        cryptoTasks.execute(() -> sweep("crypto policy revision " + policy.revision()));
+    }
+
+    private void sweep(String why) {
+        DTLSConnector dtls = connector;
+        CryptoGuard g = guard;
+        if (dtls == null || g == null) {
+            return;
+        }
+        try {
+            sessionsEndedByPolicy.addAndGet(g.sweep(dtls, why));
+        } catch (RuntimeException e) {
+            LOG.warn("CoAPS listener {}: crypto sweep ({}) failed: {}", name, why, e.toString());
+        }
     }
 
     /**
@@ -382,6 +450,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             out.put("datagrams.blocked", o.blockedDatagrams());
             out.put("handshakes.limited", o.limitedHandshakes());
         }
+        out.put("sessions.ended.by.crypto.policy", sessionsEndedByPolicy.get());
         out.put("connections.restored", sessions.restored());
         out.put("connections.restored.dropped", sessions.dropped());
         out.put("connections.max", (long) effectiveMaxConnections);

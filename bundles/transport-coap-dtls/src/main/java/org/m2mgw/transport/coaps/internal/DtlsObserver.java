@@ -71,19 +71,41 @@ final class DtlsObserver extends SessionAdapter
 
     // --- handshakes ---
 
+    /** Set once the connector exists: the crypto policy, the inventory and key rollovers. */
+    volatile CryptoGuard guard;
+    /** Set once the connector exists: tells the peer (close_notify), ends its connections, forgets its session. */
+    volatile java.util.function.BiConsumer<Principal, InetSocketAddress> terminate;
+
     @Override
     public void contextEstablished(Handshaker handshaker, DTLSContext context) {
         Principal peer = context.getSession().getPeerIdentity();
         reported.remove(handshaker.getPeerAddress());
+        String id = deviceId(peer);
         traffic.report(handshaker.isFullHandshake() ? TrafficEventType.HANDSHAKE_SUCCEEDED
-                : TrafficEventType.SESSION_RESUMED, deviceId(peer), handshaker.getPeerAddress(),
+                : TrafficEventType.SESSION_RESUMED, id, handshaker.getPeerAddress(),
                 context.getSession().getCipherSuite().name(), null, 0);
+        CryptoGuard g = guard;
+        String close = g == null ? null
+                : g.established(peer, context.getSession().getCipherSuite(), handshaker.isFullHandshake());
+        java.util.function.BiConsumer<Principal, InetSocketAddress> t = terminate;
+        if (close != null && t != null) {
+            traffic.reject(TrafficEventType.SESSION_CLOSED, FailureCause.POLICY, id, handshaker.getPeerAddress(),
+                    close, null);
+            t.accept(peer, handshaker.getPeerAddress());
+        }
     }
 
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
         InetSocketAddress peer = handshaker.getPeerAddress();
+        CryptoGuard g = guard;
+        String refused = g == null ? null : g.takeRefusal();
         if (reported.remove(peer) != null) {
+            return;
+        }
+        if (refused != null) {
+            traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.POLICY, null, peer,
+                    "no suite the crypto policy allows: " + refused, null);
             return;
         }
         traffic.reject(TrafficEventType.HANDSHAKE_FAILED, cause(handshaker, error), null, peer,
@@ -168,7 +190,8 @@ final class DtlsObserver extends SessionAdapter
             traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.BAD_MAC, null, peer,
                     "bad MAC or Finished (wrong key?)", null);
         }
-        return false;
+        CryptoGuard g = guard;
+        return principal != null && g != null && g.macErrorLimitReached(connection);
     }
 
     /** Set once the connector exists; enforces one connection per device and the per-address cap. */

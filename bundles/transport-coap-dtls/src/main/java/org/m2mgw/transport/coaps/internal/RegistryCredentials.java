@@ -254,13 +254,18 @@ final class RegistryCredentials implements AdvancedPskStore, NewAdvancedCertific
         return CredentialType.PSK;
     }
 
-    /** @return whether the principal is one of this device's credentials */
+    /**
+     * @return whether the principal is one of this device's credentials: its current one, or during
+     *         a key rollover its next one
+     */
     static boolean belongsTo(Principal principal, Device device) {
         if (principal instanceof PreSharedKeyIdentity psk) {
-            return device.pskIdentity().map(psk.getIdentity()::equals).orElse(false);
+            return device.pskIdentity().map(psk.getIdentity()::equals).orElse(false)
+                    || device.nextPskIdentity().map(psk.getIdentity()::equals).orElse(false);
         }
         if (principal instanceof RawPublicKeyIdentity rpk) {
-            return device.publicKey().map(k -> Arrays.equals(k, rpk.getSubjectInfo())).orElse(false);
+            return device.publicKey().map(k -> Arrays.equals(k, rpk.getSubjectInfo())).orElse(false)
+                    || device.nextPublicKey().map(k -> Arrays.equals(k, rpk.getSubjectInfo())).orElse(false);
         }
         if (principal instanceof X509CertPath x509) {
             return isCertificateOf(x509.getTarget(), device);

@@ -559,6 +559,48 @@ class CoapsListenerTest {
         }
     }
 
+    @Test
+    void givenCcm8Session_whenRecordsFailAuthenticationUpToTheIntegrityLimit_thenTheSessionIsClosedAndRecorded()
+            throws Exception {
+        org.m2mgw.crypto.internal.CryptoPolicyComponent policy = new org.m2mgw.crypto.internal.CryptoPolicyComponent(
+                TestSupport.config(org.m2mgw.crypto.internal.PolicyConfig.class, Map.of()));
+        org.m2mgw.crypto.internal.InventoryComponent inventory = new org.m2mgw.crypto.internal.InventoryComponent(
+                registry, policy, TestSupport.runtime(data));
+        for (String[] f : new String[][] {{"cryptoPolicy", "p"}, {"cryptoInventory", "i"}}) {
+            var field = CoapsListener.class.getDeclaredField(f[0]);
+            field.setAccessible(true);
+            field.set(listener, f[1].equals("p") ? policy : inventory);
+        }
+        long limit = policy.limits("TLS_PSK_WITH_AES_128_CCM_8").orElseThrow().integrityFailures();
+        assertThat(limit).as("RFC 9147-derived CCM_8 limit").isEqualTo(128);
+        try (UdpNat nat = new UdpNat(server)) {
+            CoapEndpoint ep = pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
+            for (int i = 1; i < limit; i++) {
+                nat.tamperLast();
+            }
+            await("forgeries below the limit", () -> events.count(TrafficEventType.RECORD_MAC_FAILED) >= limit - 1);
+            assertThat(events.of(TrafficEventType.SESSION_CLOSED)).as("below the limit the session stays").isEmpty();
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":2}").getCode()).isEqualTo(ResponseCode.CHANGED);
+
+            nat.tamperLast();
+            await("session closed at the limit", () -> events.of(TrafficEventType.SESSION_CLOSED).stream()
+                    .anyMatch(e -> e.cause() == org.m2mgw.api.traffic.FailureCause.POLICY));
+            assertThat(events.of(TrafficEventType.SESSION_CLOSED).get(0).reason())
+                    .contains(limit + " records failed authentication", "TLS_PSK_WITH_AES_128_CCM_8");
+            assertThat(inventory.entry("dev1").orElseThrow().lastEvent())
+                    .hasValueSatisfying(l -> assertThat(l).contains("integrity limit"));
+            // The device recovers with a new handshake (a new key); others never noticed.
+            long handshakes = events.count(TrafficEventType.HANDSHAKE_SUCCEEDED);
+            ep.getConnector().stop();
+            ((DTLSConnector) ep.getConnector()).clearConnectionState();
+            ep.getConnector().start();
+            assertThat(post(ep, nat.address(), "telemetry", "{\"n\":3}").getCode()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).isEqualTo(handshakes + 1);
+        }
+        assertGoodDeviceStillWorks();
+    }
+
     CoapResponse post(CoapEndpoint ep, InetSocketAddress via, String path, String json) throws Exception {
         CoapClient client = new CoapClient("coaps://127.0.0.1:" + via.getPort() + "/" + path);
         client.setEndpoint(ep);

@@ -32,8 +32,11 @@ final class TestSupport {
     /** An in-memory registry. */
     static final class Registry implements DeviceRegistry {
         final Map<String, Device> devices = new ConcurrentHashMap<>();
+        /** Keys by PSK identity, current and next. */
         final Map<String, byte[]> secrets = new ConcurrentHashMap<>();
         final List<X509Certificate> anchors = new CopyOnWriteArrayList<>();
+        /** The ids of the devices promoteNextCredential promoted, in order. */
+        final List<String> promoted = new CopyOnWriteArrayList<>();
 
         Registry x509(String id, String subject, String... rules) {
             Device.Builder b = Device.builder(id).certificateSubject(subject);
@@ -78,6 +81,19 @@ final class TestSupport {
             devices.computeIfPresent(id, (k, d) -> d.toBuilder().enabled(enabled).build());
         }
 
+        /** Gives a PSK device a next identity and key, as during a key rollover. */
+        Registry nextPsk(String id, String nextIdentity, byte[] key) {
+            devices.computeIfPresent(id, (k, d) -> d.toBuilder().nextPskIdentity(nextIdentity).build());
+            secrets.put(nextIdentity, key.clone());
+            return this;
+        }
+
+        /** Gives a raw public key device a next key, as during a key rollover. */
+        Registry nextRpk(String id, byte[] spki) {
+            devices.computeIfPresent(id, (k, d) -> d.toBuilder().nextPublicKey(spki).build());
+            return this;
+        }
+
         @Override
         public Optional<Device> device(String deviceId) {
             return Optional.ofNullable(devices.get(deviceId));
@@ -86,13 +102,15 @@ final class TestSupport {
         @Override
         public Optional<Device> byPskIdentity(String pskIdentity) {
             return devices.values().stream()
-                    .filter(d -> d.pskIdentity().map(pskIdentity::equals).orElse(false)).findFirst();
+                    .filter(d -> d.pskIdentity().map(pskIdentity::equals).orElse(false)
+                            || d.nextPskIdentity().map(pskIdentity::equals).orElse(false)).findFirst();
         }
 
         @Override
         public Optional<Device> byPublicKey(byte[] spki) {
             return devices.values().stream()
-                    .filter(d -> d.publicKey().map(k -> Arrays.equals(k, spki)).orElse(false)).findFirst();
+                    .filter(d -> d.publicKey().map(k -> Arrays.equals(k, spki)).orElse(false)
+                            || d.nextPublicKey().map(k -> Arrays.equals(k, spki)).orElse(false)).findFirst();
         }
 
         @Override
@@ -115,6 +133,26 @@ final class TestSupport {
         public Optional<byte[]> pskSecret(String pskIdentity) {
             return byPskIdentity(pskIdentity).filter(Device::enabled)
                     .map(d -> secrets.get(pskIdentity)).map(byte[]::clone);
+        }
+
+        /** Like the registry: the next credential becomes current, the old one is forgotten. */
+        @Override
+        public Optional<Device> promoteNextCredential(String deviceId) {
+            Device after = devices.computeIfPresent(deviceId, (k, d) -> {
+                if (!d.rolloverPending()) {
+                    return d;
+                }
+                Device.Builder b = d.toBuilder().nextPskIdentity(null).nextPublicKey(null).rolloverDeadline(null)
+                        .keyCreated(java.time.Instant.now());
+                d.nextPskIdentity().ifPresent(next -> {
+                    b.pskIdentity(next);
+                    d.pskIdentity().ifPresent(secrets::remove);
+                });
+                d.nextPublicKey().ifPresent(b::publicKey);
+                promoted.add(deviceId);
+                return b.build();
+            });
+            return Optional.ofNullable(after);
         }
 
         @Override

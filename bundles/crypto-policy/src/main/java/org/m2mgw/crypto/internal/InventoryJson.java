@@ -1,0 +1,87 @@
+package org.m2mgw.crypto.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.m2mgw.api.crypto.Finding;
+import org.m2mgw.api.crypto.InventoryEntry;
+import org.m2mgw.support.Json;
+
+/** The inventory as JSON, for the console, the shell and the cloud. */
+final class InventoryJson {
+    private InventoryJson() {
+    }
+
+    static String entries(List<InventoryEntry> entries) {
+        StringBuilder b = new StringBuilder("[");
+        for (InventoryEntry e : entries) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            entry(b, e);
+        }
+        return b.append(']').toString();
+    }
+
+    static void entry(StringBuilder b, InventoryEntry e) {
+        b.append("{\"device\":").append(Json.quote(e.deviceId()))
+                .append(",\"credential\":").append(Json.quote(e.credentialType().name()))
+                .append(",\"key\":").append(Json.quote(e.keyAlgorithm()))
+                .append(",\"keyBits\":").append(e.keyStrengthBits())
+                .append(",\"fingerprint\":").append(Json.quote(e.keyFingerprint()));
+        opt(b, "keyCreated", e.keyCreated());
+        opt(b, "suite", e.suite());
+        opt(b, "protocol", e.protocol());
+        b.append(",\"records\":").append(e.recordsProtected()).append(",\"macFailures\":").append(e.macFailures());
+        opt(b, "lastHandshake", e.lastHandshake());
+        b.append(",\"fullHandshakes\":").append(e.fullHandshakes()).append(",\"resumptions\":").append(e.resumptions());
+        opt(b, "certificateNotAfter", e.certificateNotAfter());
+        opt(b, "anchorNotAfter", e.anchorNotAfter());
+        b.append(",\"quantumVulnerable\":").append(e.quantumVulnerable())
+                .append(",\"status\":").append(Json.quote(e.verdict().status().name()))
+                .append(",\"reason\":").append(Json.quote(e.verdict().reason()));
+        opt(b, "statusDate", e.verdict().date());
+        opt(b, "lastEvent", e.lastEvent());
+        b.append('}');
+    }
+
+    static String findings(List<Finding> findings) {
+        StringBuilder b = new StringBuilder("[");
+        for (Finding f : findings) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append("{\"kind\":").append(Json.quote(f.kind().name())).append(",\"severity\":")
+                    .append(Json.quote(f.severity().name())).append(",\"devices\":[");
+            for (int i = 0; i < f.deviceIds().size(); i++) {
+                b.append(i == 0 ? "" : ",").append(Json.quote(f.deviceIds().get(i)));
+            }
+            b.append("],\"detail\":").append(Json.quote(f.detail())).append(",\"advice\":")
+                    .append(Json.quote(f.advice())).append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    /** @return the summary published to the cloud: counts, then every device not OK, then findings */
+    static String summary(List<InventoryEntry> entries, List<Finding> findings, Instant at) {
+        StringBuilder b = new StringBuilder("{\"time\":").append(Json.quote(at.toString()))
+                .append(",\"devices\":").append(entries.size()).append(",\"status\":{");
+        boolean first = true;
+        for (var e : InventoryComponent.counts(entries).entrySet()) {
+            b.append(first ? "" : ",").append(Json.quote(e.getKey().name())).append(':').append(e.getValue());
+            first = false;
+        }
+        b.append("},\"quantumVulnerable\":").append(entries.stream().filter(InventoryEntry::quantumVulnerable).count())
+                .append(",\"attention\":");
+        b.append(entries(entries.stream().filter(e -> e.verdict().status() != org.m2mgw.api.crypto.CryptoStatus.OK)
+                .toList()));
+        b.append(",\"findings\":").append(findings(findings)).append('}');
+        return b.toString();
+    }
+
+    private static void opt(StringBuilder b, String name, Optional<?> v) {
+        if (v.isPresent()) {
+            b.append(",\"").append(name).append("\":").append(Json.quote(v.get().toString()));
+        }
+    }
+}
