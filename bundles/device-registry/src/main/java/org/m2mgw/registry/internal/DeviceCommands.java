@@ -2,6 +2,7 @@ package org.m2mgw.registry.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -12,9 +13,16 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
@@ -35,10 +43,20 @@ import org.osgi.service.component.annotations.Reference;
  * deviceenable ID / devicedisable ID              let a device connect or not
  * deviceremove ID                                 remove a device
  * deviceimport FILE                               import (add or update) the devices of a JSON file
+ * rotate ID [--deadline INSTANT]                  start a PSK rollover: a new random key and identity,
+ *                                                 shown once
+ * rotate-rpk ID KEY [--deadline INSTANT]          start a raw public key rollover; KEY is base64 or a
+ *                                                 PEM/DER public key file
+ * promote ID                                      make the next credential current now
+ * cancel-rotation ID                              drop the next credential
  * </pre>
  *
- * A key typed on the command line may stay in the terminal's scrollback; prefer an import file
- * (mode 0600) for real keys.
+ * A key typed on the command line, or printed by {@code rotate}, may stay in the terminal's
+ * scrollback; prefer an import file (mode 0600) for real keys.
+ *
+ * <p>Gogo calls the public method named like the command; a name with a dash cannot be a Java
+ * method, so for {@code rotate-rpk} and {@code cancel-rotation} it calls {@link #_main}, with the
+ * command's name first.
  */
 @Component(service = DeviceCommands.class, property = {
     "osgi.command.scope=m2mgw",
@@ -49,10 +67,20 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=devicedisable",
     "osgi.command.function=deviceenable",
     "osgi.command.function=deviceremove",
-    "osgi.command.function=deviceimport"
+    "osgi.command.function=deviceimport",
+    "osgi.command.function=rotate",
+    "osgi.command.function=rotate-rpk",
+    "osgi.command.function=promote",
+    "osgi.command.function=cancel-rotation"
 })
 public class DeviceCommands {
+    /** The size of a key that {@code rotate} makes. */
+    static final int ROTATED_KEY_BYTES = 32;
+    private static final String ROTATE_USAGE = "usage: rotate <deviceId> [--deadline <ISO-8601 instant>]";
+    private static final String ROTATE_RPK_USAGE =
+            "usage: rotate-rpk <deviceId> <base64 key | PEM or DER public key file> [--deadline <ISO-8601 instant>]";
     private final DeviceRegistryComponent registry;
+    private final SecureRandom random = new SecureRandom();
 
     @Activate
     public DeviceCommands(@Reference(name = "registry") DeviceRegistryComponent registry) {
@@ -67,15 +95,18 @@ public class DeviceCommands {
         if (devices.isEmpty()) {
             out.append("No devices.");
         } else {
+            Instant now = registry.now();
             int width = Math.max(2, devices.stream().mapToInt(d -> d.deviceId().length()).max().orElse(2));
-            String format = "%-" + width + "s  %-8s  %-28s  %s%n";
-            out.append(String.format(format, "ID", "ENABLED", "CREDENTIALS", "RESOURCES"));
+            int rolloverWidth = Math.max(8, devices.stream().mapToInt(d -> rollover(d).length()).max().orElse(8));
+            String format = "%-" + width + "s  %-8s  %-28s  %-8s  %-" + rolloverWidth + "s  %s%n";
+            out.append(String.format(format, "ID", "ENABLED", "CREDENTIALS", "KEY AGE", "ROLLOVER", "RESOURCES"));
             for (Device d : devices) {
                 String creds = DeviceRegistryComponent.credentialTypes(d).stream()
                         .map(Enum::name).collect(Collectors.joining(","))
                         + (d.boundToSubjectOnly() ? "(subject-only)" : "");
                 String resources = d.resources().isEmpty() ? "(none)" : String.join(" ", d.resources());
-                out.append(String.format(format, d.deviceId(), d.enabled() ? "yes" : "no", creds, resources));
+                out.append(String.format(format, d.deviceId(), d.enabled() ? "yes" : "no", creds,
+                        d.keyCreated().map(t -> age(t, now)).orElse("unknown"), rollover(d), resources));
             }
             out.append(devices.size()).append(" device(s)");
         }
@@ -110,7 +141,44 @@ public class DeviceCommands {
             d.certificateSha256().ifPresent(h -> out.append("\nx509.sha256:     ").append(hex(h)));
             d.certificateSpkiSha256().ifPresent(h -> out.append("\nx509.spkiSha256: ").append(hex(h)));
         });
+        Instant now = registry.now();
+        out.append("\nkeyCreated:      ").append(d.keyCreated().map(t -> t + " (key age " + age(t, now) + ")")
+                .orElse("unknown (registered before key creation dates were kept)"));
+        if (d.rolloverPending()) {
+            d.nextPskIdentity().ifPresent(i -> out.append("\nnext.pskIdentity: ").append(i).append(" (key not shown)"));
+            d.nextPublicKey().ifPresent(k -> out.append("\nnext.publicKey:  SHA-256 ").append(hex(sha256(k))));
+            out.append("\nrollover:        pending until the device's first handshake with the next credential")
+                    .append(d.rolloverDeadline().map(t -> " or " + t + " (" + until(t, now) + ")").orElse(" (no deadline)"));
+        } else {
+            out.append("\nrollover:        none");
+        }
         return out.toString();
+    }
+
+    /** @return the ROLLOVER column: "-", or the kinds of next credential and the deadline */
+    private static String rollover(Device d) {
+        if (!d.rolloverPending()) {
+            return "-";
+        }
+        String kinds = d.nextPskIdentity().isPresent() && d.nextPublicKey().isPresent() ? "PSK,RPK"
+                : d.nextPskIdentity().isPresent() ? "PSK" : "RPK";
+        return kinds + d.rolloverDeadline().map(t -> " by " + t.truncatedTo(ChronoUnit.SECONDS)).orElse("");
+    }
+
+    /** @return a short age: minutes below an hour, hours below two days, else days */
+    static String age(Instant since, Instant now) {
+        Duration d = Duration.between(since, now);
+        if (d.isNegative()) {
+            d = Duration.ZERO;
+        }
+        if (d.toMinutes() < 60) {
+            return d.toMinutes() + "m";
+        }
+        return d.toHours() < 48 ? d.toHours() + "h" : d.toDays() + "d";
+    }
+
+    private static String until(Instant deadline, Instant now) {
+        return now.isBefore(deadline) ? "in " + age(now, deadline) : "passed";
     }
 
     /**
@@ -260,6 +328,247 @@ public class DeviceCommands {
             return "Error: " + path + " cannot be read: " + e.getClass().getSimpleName();
         } catch (RegistryJson.InvalidFileException | RuntimeException e) {
             return "Error: " + e.getMessage();
+        }
+    }
+
+    // ---------------------------------------------------------------- key rollover
+
+    /**
+     * Starts a PSK rollover: makes a random {@value #ROTATED_KEY_BYTES}-byte key and a new
+     * identity ({@code <deviceId>-k<n>}), registers them as the device's next credential and
+     * prints both once, for the operator to provision on the device.
+     *
+     * @param args the device id, optionally {@code --deadline <ISO-8601 instant>}
+     */
+    public String rotate(String... args) {
+        Args a = Args.parse(args, 1);
+        if (a.problem != null) {
+            return a.problem.isEmpty() ? ROTATE_USAGE : "Error: " + a.problem;
+        }
+        String id = a.positional.get(0);
+        byte[] key = new byte[ROTATED_KEY_BYTES];
+        try {
+            Optional<Device> found = registry.device(id);
+            if (found.isEmpty()) {
+                return "Error: no device '" + Validation.sanitize(id) + "'";
+            }
+            Device d = found.get();
+            if (d.pskIdentity().isEmpty()) {
+                return "Error: device '" + id + "' has no pre-shared key; rotate makes a next PSK "
+                        + "(for a raw public key use rotate-rpk)";
+            }
+            if (d.rolloverPending()) {
+                return "Error: device '" + id + "' already has a key rollover under way (next "
+                        + Credentials.describeNext(d) + "): promote or cancel-rotation it first";
+            }
+            String identity = nextIdentity(d);
+            random.nextBytes(key);
+            Device after = registry.startRollover(id, identity, key, null, a.deadline);
+            return "Device '" + id + "': next PSK identity '" + after.nextPskIdentity().orElseThrow() + "'\n"
+                    + "key (hex): " + hex(key) + "\n"
+                    + "The key is shown only this once: provision the identity and key on the device now. "
+                    + followUp(after);
+        } catch (RuntimeException e) {
+            return "Error: " + e.getMessage();
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    /**
+     * {@code promote}: makes the device's next credential current at once, as its first use would.
+     *
+     * @param id a device id
+     */
+    public String promote(String id) {
+        try {
+            Optional<Device> before = registry.device(id);
+            if (before.isEmpty()) {
+                return "Error: no device '" + Validation.sanitize(id) + "'";
+            }
+            if (!before.get().rolloverPending()) {
+                return "Device '" + id + "' has no key rollover under way";
+            }
+            Device after = registry.forcePromotion(id).orElseThrow();
+            if (after.rolloverPending()) {
+                return "Error: device '" + id + "' was not promoted";
+            }
+            return "Device '" + id + "': next " + Credentials.describeNext(before.get()) + " is now current; "
+                    + Credentials.describeRetired(before.get()) + " is retired";
+        } catch (RuntimeException e) {
+            return "Error: " + e.getMessage();
+        }
+    }
+
+    /**
+     * {@code rotate-rpk} and {@code cancel-rotation}: Gogo calls this method for a command no
+     * method is named after, with the command's name first.
+     *
+     * @param command the command's name, as typed (Gogo lower-cases it)
+     * @param args its arguments
+     */
+    public String _main(String command, String... args) {
+        String c = command.substring(command.indexOf(':') + 1);
+        String[] rest = args == null ? new String[0] : args;
+        return switch (c) {
+            case "rotate-rpk" -> rotateRpk(rest);
+            case "cancel-rotation" -> rest.length == 1 ? cancelRotation(rest[0]) : "usage: cancel-rotation <deviceId>";
+            default -> "usage: rotate, rotate-rpk, promote, cancel-rotation";
+        };
+    }
+
+    /**
+     * Starts a raw public key rollover: registers the device's next public key.
+     *
+     * @param args the device id, the key (base64 of DER SubjectPublicKeyInfo, or the path of a
+     *     PEM or DER public key file) and optionally {@code --deadline <ISO-8601 instant>}
+     */
+    String rotateRpk(String... args) {
+        Args a = Args.parse(args, 2);
+        if (a.problem != null) {
+            return a.problem.isEmpty() ? ROTATE_RPK_USAGE : "Error: " + a.problem;
+        }
+        String id = a.positional.get(0);
+        try {
+            Optional<Device> found = registry.device(id);
+            if (found.isEmpty()) {
+                return "Error: no device '" + Validation.sanitize(id) + "'";
+            }
+            if (found.get().publicKey().isEmpty()) {
+                return "Error: device '" + id + "' has no raw public key; rotate-rpk makes a next one "
+                        + "(for a pre-shared key use rotate)";
+            }
+            byte[] der;
+            try {
+                der = publicKeyArgument(a.positional.get(1));
+            } catch (IOException e) {
+                return "Error: " + e.getMessage();
+            }
+            Device after = registry.startRollover(id, null, null, der, a.deadline);
+            return "Device '" + id + "': next raw public key SHA-256 " + hex(sha256(after.nextPublicKey().orElseThrow()))
+                    + " registered. " + followUp(after);
+        } catch (RuntimeException e) {
+            return "Error: " + e.getMessage();
+        }
+    }
+
+    /** Drops the device's next credential. */
+    String cancelRotation(String id) {
+        try {
+            Optional<Device> before = registry.device(id);
+            if (before.isEmpty()) {
+                return "Error: no device '" + Validation.sanitize(id) + "'";
+            }
+            return registry.cancelRollover(id)
+                    ? "Device '" + id + "': key rollover cancelled, next " + Credentials.describeNext(before.get())
+                            + " dropped"
+                    : "Device '" + id + "' has no key rollover under way";
+        } catch (RuntimeException e) {
+            return "Error: " + e.getMessage();
+        }
+    }
+
+    private static String followUp(Device after) {
+        return "Both credentials are accepted until the device's first handshake with the new one, which "
+                + "retires the old one" + after.rolloverDeadline().map(t -> "; at " + t
+                        + " the new one replaces the old one even if unused").orElse("") + ".";
+    }
+
+    /** @return {@code <deviceId>-k<n>}, n one more than the current identity's, not used by any device */
+    private String nextIdentity(Device d) {
+        String base = d.deviceId() + "-k";
+        String current = d.pskIdentity().orElse("");
+        long n = 1;
+        if (current.startsWith(base) && current.length() > base.length() && current.length() - base.length() < 10
+                && current.substring(base.length()).chars().allMatch(Character::isDigit)) {
+            n = Long.parseLong(current.substring(base.length())) + 1;
+        }
+        while (registry.byPskIdentity(base + n).isPresent() || (base + n).equals(current)) {
+            n++;
+        }
+        return base + n;
+    }
+
+    /**
+     * @param arg a file (PEM "PUBLIC KEY", DER, or base64 text) or base64 text, optionally with a
+     *     "base64:" prefix
+     * @return the DER SubjectPublicKeyInfo, not yet checked
+     * @throws IOException (with a message for the operator) if it is neither
+     */
+    private static byte[] publicKeyArgument(String arg) throws IOException {
+        Path path = null;
+        try {
+            path = Paths.get(arg).toAbsolutePath().normalize();
+        } catch (InvalidPathException notAPath) {
+            // base64 then
+        }
+        if (path != null && Files.isRegularFile(path)) {
+            byte[] content = Files.readAllBytes(path);
+            String text = new String(content, StandardCharsets.US_ASCII);
+            int begin = text.indexOf("-----BEGIN PUBLIC KEY-----");
+            if (begin >= 0) {
+                int end = text.indexOf("-----END PUBLIC KEY-----", begin);
+                if (end < 0) {
+                    throw new IOException(path + " has no -----END PUBLIC KEY----- line");
+                }
+                return base64(text.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end), path.toString());
+            }
+            if (text.contains("-----BEGIN")) {
+                throw new IOException(path + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+            }
+            return content.length > 0 && content[0] == 0x30 ? content : base64(text, path.toString());
+        }
+        return base64(arg.startsWith("base64:") ? arg.substring(7) : arg, null);
+    }
+
+    private static byte[] base64(String text, String file) throws IOException {
+        try {
+            return Base64.getDecoder().decode(text.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file != null ? file + " holds no PEM, DER or base64 public key"
+                    : "'" + Validation.sanitize(text) + "' is neither a public key file nor base64");
+        }
+    }
+
+    /** Arguments: positional ones and {@code --deadline}. */
+    private static final class Args {
+        final List<String> positional = new ArrayList<>();
+        Instant deadline;
+        /** Null when fine, empty for "print the usage", else the error. */
+        String problem;
+
+        static Args parse(String[] args, int positionals) {
+            Args a = new Args();
+            String[] all = args == null ? new String[0] : args;
+            for (int i = 0; i < all.length; i++) {
+                String arg = all[i];
+                String value = null;
+                if (arg.equals("--deadline")) {
+                    if (i + 1 >= all.length) {
+                        a.problem = "--deadline needs an ISO-8601 instant, e.g. 2026-12-31T23:00:00Z";
+                        return a;
+                    }
+                    value = all[++i];
+                } else if (arg.startsWith("--deadline=")) {
+                    value = arg.substring("--deadline=".length());
+                } else if (arg.startsWith("--")) {
+                    a.problem = "unknown option '" + Validation.sanitize(arg) + "'";
+                    return a;
+                } else {
+                    a.positional.add(arg);
+                    continue;
+                }
+                try {
+                    a.deadline = Validation.instant(value, "--deadline");
+                } catch (Validation.InvalidEntryException e) {
+                    a.problem = e.getMessage();
+                    return a;
+                }
+            }
+            if (a.positional.size() != positionals) {
+                a.problem = "";
+            }
+            return a;
         }
     }
 }

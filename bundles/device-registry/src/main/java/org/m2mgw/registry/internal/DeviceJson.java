@@ -4,8 +4,11 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.m2mgw.api.device.Device;
@@ -19,21 +22,41 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
  * (or its position) and the field, never a secret.
  */
 final class DeviceJson {
-    private static final Set<String> DEVICE_FIELDS =
-            Set.of("id", "enabled", "resources", "metadata", "psk", "rpk", "x509");
+    private static final Set<String> DEVICE_FIELDS = Set.of("id", "enabled", "resources", "metadata", "psk", "rpk",
+            "x509", "keyCreated", "next", "rolloverDeadline");
+    /** The store also remembers the credentials that rollovers retired; an import file cannot set them. */
+    private static final Set<String> STORED_DEVICE_FIELDS = union(DEVICE_FIELDS, Set.of("retired"));
     private static final Set<String> PSK_FIELDS = Set.of("identity", "key");
+    private static final Set<String> NEXT_FIELDS = Set.of("pskIdentity", "psk", "publicKey");
     private static final Set<String> X509_FIELDS = Set.of("subject", "issuer", "sha256", "spkiSha256");
 
     private DeviceJson() {
     }
 
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
     /**
-     * @param value an element of "devices"
+     * @param value an element of "devices" of an import file
      * @param index its position, for messages when it has no valid id
      * @return the entry
      * @throws InvalidEntryException why it is rejected
      */
     static Candidate device(JsonValue value, int index) throws InvalidEntryException {
+        return device(value, index, false);
+    }
+
+    /**
+     * @param value an element of "devices"
+     * @param index its position, for messages when it has no valid id
+     * @param stored whether it comes from the registry's own store (which may hold "retired")
+     * @return the entry
+     * @throws InvalidEntryException why it is rejected
+     */
+    static Candidate device(JsonValue value, int index, boolean stored) throws InvalidEntryException {
         String where = "devices[" + index + "]";
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
             throw new InvalidEntryException(where + ": must be an object");
@@ -46,14 +69,14 @@ final class DeviceJson {
             throw new InvalidEntryException(where + ": " + e.getMessage());
         }
         try {
-            return deviceFields(o, id);
+            return deviceFields(o, id, stored);
         } catch (InvalidEntryException e) {
             throw new InvalidEntryException("device '" + id + "': " + e.getMessage());
         }
     }
 
-    private static Candidate deviceFields(JsonObject o, String id) throws InvalidEntryException {
-        unknownFields(o, DEVICE_FIELDS, "");
+    private static Candidate deviceFields(JsonObject o, String id, boolean stored) throws InvalidEntryException {
+        unknownFields(o, stored ? STORED_DEVICE_FIELDS : DEVICE_FIELDS, "");
         Device.Builder b = Device.builder(id);
         JsonValue enabled = o.get("enabled");
         if (enabled != null) {
@@ -93,6 +116,7 @@ final class DeviceJson {
             b.metadata(m);
         }
         byte[] secret = null;
+        String identity = null;
         JsonValue psk = o.get("psk");
         if (psk != null) {
             if (psk.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -100,23 +124,15 @@ final class DeviceJson {
             }
             JsonObject p = psk.asJsonObject();
             unknownFields(p, PSK_FIELDS, "psk.");
-            b.pskIdentity(Validation.pskIdentity(string(p, "identity", "psk.identity")));
+            identity = Validation.pskIdentity(string(p, "identity", "psk.identity"));
+            b.pskIdentity(identity);
             secret = Validation.pskKey(string(p, "key", "psk.key"));
         }
         JsonValue rpk = o.get("rpk");
+        byte[] currentKey = null;
         if (rpk != null) {
-            String text = string(o, "rpk");
-            if (text == null || text.isEmpty()) {
-                throw new InvalidEntryException("rpk must not be empty");
-            }
-            byte[] der;
-            try {
-                String b64 = text.startsWith("base64:") ? text.substring(7) : text;
-                der = Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidEntryException("rpk is not valid base64");
-            }
-            b.publicKey(Validation.publicKey(der));
+            currentKey = Validation.publicKey(base64Key(string(o, "rpk"), "rpk"));
+            b.publicKey(currentKey);
         }
         JsonValue x509 = o.get("x509");
         if (x509 != null) {
@@ -140,13 +156,80 @@ final class DeviceJson {
         if (psk == null && rpk == null && x509 == null) {
             throw new InvalidEntryException("has no credential: give psk, rpk or x509");
         }
+        boolean keyCreatedGiven = o.containsKey("keyCreated");
+        if (keyCreatedGiven) {
+            b.keyCreated(Validation.instant(string(o, "keyCreated"), "keyCreated"));
+        }
+        String nextIdentity = null;
+        byte[] nextSecret = null;
+        byte[] nextKey = null;
+        JsonValue next = o.get("next");
         try {
-            return new Candidate(new Entry(b.build(), secret), enabled != null);
+            if (next != null) {
+                if (next.getValueType() != JsonValue.ValueType.OBJECT) {
+                    throw new InvalidEntryException("next must be an object with \"pskIdentity\" and \"psk\", "
+                            + "or \"publicKey\"");
+                }
+                JsonObject n = next.asJsonObject();
+                unknownFields(n, NEXT_FIELDS, "next.");
+                if (n.isEmpty()) {
+                    throw new InvalidEntryException("next must name \"pskIdentity\" and \"psk\", or \"publicKey\"");
+                }
+                if (n.containsKey("pskIdentity")) {
+                    nextIdentity = Validation.pskIdentity(string(n, "pskIdentity", "next.pskIdentity"),
+                            "next.pskIdentity");
+                }
+                if (n.containsKey("psk")) {
+                    nextSecret = Validation.pskKey(string(n, "psk", "next.psk"), "next.psk");
+                }
+                if (n.containsKey("publicKey")) {
+                    nextKey = base64Key(string(n, "publicKey", "next.publicKey"), "next.publicKey");
+                }
+            }
+            Instant deadline = o.containsKey("rolloverDeadline")
+                    ? Validation.instant(string(o, "rolloverDeadline"), "rolloverDeadline") : null;
+            Validation.next(b, identity, secret, nextIdentity, nextSecret, currentKey, nextKey, deadline);
+            List<String> retired = stored ? retired(o.get("retired")) : List.of();
+            return new Candidate(new Entry(b.build(), secret, nextSecret, retired), enabled != null,
+                    keyCreatedGiven, next != null);
         } finally {
             if (secret != null) {
                 java.util.Arrays.fill(secret, (byte) 0);
             }
+            if (nextSecret != null) {
+                java.util.Arrays.fill(nextSecret, (byte) 0);
+            }
         }
+    }
+
+    /** @return a public key's DER from its base64 text, optionally with a "base64:" prefix and line breaks */
+    private static byte[] base64Key(String text, String field) throws InvalidEntryException {
+        if (text == null || text.isEmpty()) {
+            throw new InvalidEntryException(field + " must not be empty");
+        }
+        try {
+            String b64 = text.startsWith("base64:") ? text.substring(7) : text;
+            return Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEntryException(field + " is not valid base64");
+        }
+    }
+
+    /**
+     * The retired-credential fingerprints of a stored entry. Anything else there is dropped rather
+     * than the device: losing the memory of a retired key is better than locking a device out.
+     */
+    private static List<String> retired(JsonValue v) {
+        if (v == null || v.getValueType() != JsonValue.ValueType.ARRAY) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonValue f : v.asJsonArray()) {
+            if (f instanceof JsonString s && Credentials.isFingerprint(s.getString())) {
+                out.add(s.getString());
+            }
+        }
+        return Credentials.retire(List.of(), out);
     }
 
     private static void unknownFields(JsonObject o, Set<String> known, String prefix)

@@ -5,11 +5,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.m2mgw.api.device.CredentialType;
 import org.m2mgw.api.device.Device;
@@ -27,6 +35,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link DeviceRegistry}: field devices and their credentials, kept encrypted in the data
@@ -41,6 +51,11 @@ import org.osgi.service.metatype.annotations.Designate;
  *
  * <p>If the key file or the store cannot be read or decrypted, the registry logs one error naming
  * the file and the reason, starts empty and read-only, and never overwrites the unreadable file.
+ *
+ * <p>Key rollovers: lookups find a device by its current or next credential. A transport calls
+ * {@link #promoteNextCredential(String)} on the first handshake with the next one. Once a
+ * rollover deadline has passed, lookups refuse the old credential at once and a sweep on the
+ * registry's thread promotes the next one; the same sweep runs every {@value #SWEEP_SECONDS} s.
  */
 @Component(name = DeviceRegistryComponent.PID, immediate = true,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -51,10 +66,19 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     static final String PID = "org.m2mgw.registry";
     /** The sub-directory of the data directory that holds the key and the store. */
     static final String DATA_DIR = "registry";
+    /** How often rollover deadlines are checked. */
+    static final long SWEEP_SECONDS = 60;
+    /** After a failed sweep (the store could not be saved), lookups do not ask for another one sooner. */
+    private static final long SWEEP_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistryComponent.class);
 
     private final RegistryListeners listeners = new RegistryListeners();
     private final RegistryAdministration admin;
     private final ImportFileWatcher watcher;
+    /** The registry's one thread: import file checks and rollover sweeps. */
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean sweepQueued = new AtomicBoolean();
+    private volatile long noSweepBefore = System.nanoTime();
 
     /** Activation by DS. */
     @Activate
@@ -64,6 +88,14 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
 
     /** For tests: no OSGi framework needed. Call {@link #deactivate()} when done. */
     DeviceRegistryComponent(GatewayRuntime runtime, RegistrySettings settings) {
+        this(runtime, settings, Clock.systemUTC(), Duration.ofSeconds(SWEEP_SECONDS));
+    }
+
+    /**
+     * For tests: with a clock of the test's and another interval between rollover sweeps.
+     * Call {@link #deactivate()} when done.
+     */
+    DeviceRegistryComponent(GatewayRuntime runtime, RegistrySettings settings, Clock clock, Duration sweepInterval) {
         RegistryJson j = null;
         Path dir = null;
         String unavailable = null;
@@ -76,15 +108,24 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
             unavailable = e.getMessage();
         }
         RegistryStore store = dir == null ? null : new RegistryStore(dir, new SecureRandom());
-        admin = new RegistryAdministration(j, store, listeners);
+        admin = new RegistryAdministration(j, store, listeners, clock);
         if (unavailable != null) {
             admin.goReadOnly(unavailable);
         }
         if (store != null) {
             admin.load();
         }
-        watcher = new ImportFileWatcher(admin);
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "m2mgw-registry");
+            t.setDaemon(true);
+            return t;
+        });
+        admin.onOverdue(this::sweepSoon);
+        watcher = new ImportFileWatcher(admin, executor);
         watcher.apply(settings);
+        // The first sweep waits a little, so that the listeners bound after activation are told.
+        long interval = Math.max(1, sweepInterval.toMillis());
+        executor.scheduleWithFixedDelay(this::sweep, Math.min(interval, 5_000), interval, TimeUnit.MILLISECONDS);
     }
 
     @Modified
@@ -95,6 +136,53 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     @Deactivate
     void deactivate() {
         watcher.stop();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Promotes the next credentials whose deadline passed; never throws (it runs on the executor). */
+    private void sweep() {
+        try {
+            admin.promoteDue();
+        } catch (RuntimeException e) {
+            // A failed save is logged once by promoteDue; anything else is a bug, and must not end the sweeps.
+            noSweepBefore = System.nanoTime() + SWEEP_RETRY_NANOS;
+            if (!(e instanceof UncheckedIOException)) {
+                LOG.error("Rollover deadline sweep failed", e);
+            }
+        }
+    }
+
+    /** Asks for a sweep on the executor, at most one queued at a time; called on lookup threads. */
+    private void sweepSoon() {
+        if (System.nanoTime() - noSweepBefore < 0 || !sweepQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                sweepQueued.set(false);
+                sweep();
+            });
+        } catch (RejectedExecutionException stopped) {
+            sweepQueued.set(false);
+        }
+    }
+
+    /**
+     * Promotes at once the next credentials whose rollover deadline passed (the periodic sweep).
+     *
+     * @return how many devices were promoted
+     * @throws UncheckedIOException if the registry cannot be saved
+     */
+    int promoteDueRollovers() {
+        return admin.promoteDue();
     }
 
     /**
@@ -114,12 +202,12 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
 
     @Override
     public Optional<Device> byPskIdentity(String pskIdentity) {
-        return admin.snapshot().byPskIdentity(pskIdentity);
+        return admin.byPskIdentity(pskIdentity);
     }
 
     @Override
     public Optional<Device> byPublicKey(byte[] subjectPublicKeyInfo) {
-        return admin.snapshot().byPublicKey(subjectPublicKeyInfo);
+        return admin.byPublicKey(subjectPublicKeyInfo);
     }
 
     @Override
@@ -149,7 +237,25 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
 
     @Override
     public Optional<byte[]> pskSecret(String pskIdentity) {
-        return admin.snapshot().pskSecret(pskIdentity);
+        return admin.pskSecret(pskIdentity);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Writes the store (one fsync) before it returns. If the store cannot be written, the
+     * device stays as it was (both credentials accepted), the error is logged, and the next
+     * handshake with the next credential tries again.
+     */
+    @Override
+    public Optional<Device> promoteNextCredential(String deviceId) {
+        try {
+            return admin.promote(deviceId, RegistryAdministration.Promotion.FIRST_USE);
+        } catch (IllegalStateException | UncheckedIOException e) {
+            LOG.error("Device '{}': its next credential was used but cannot be made current: {}",
+                    Validation.sanitize(deviceId), e.getMessage());
+            return admin.snapshot().device(deviceId);
+        }
     }
 
     @Override
@@ -170,7 +276,9 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     }
 
     /**
-     * Adds a device or replaces the device with the same id.
+     * Adds a device or replaces the device with the same id. Its "keyCreated" is the registry's:
+     * kept when the current credential (PSK identity and key, public key, certificate binding) is
+     * the same as before, else now; the device's own value is ignored.
      *
      * @param device the device
      * @param pskSecret its pre-shared key, required exactly when it has a PSK identity; copied
@@ -181,7 +289,60 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
      * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
      */
     Device put(Device device, byte[] pskSecret) {
-        return admin.put(device, pskSecret);
+        return admin.put(device, pskSecret, null);
+    }
+
+    /**
+     * Like {@link #put(Device, byte[])}, for a device with a next credential.
+     *
+     * @param nextSecret the key of its next PSK identity, required exactly when it has one; copied
+     */
+    Device put(Device device, byte[] pskSecret, byte[] nextSecret) {
+        return admin.put(device, pskSecret, nextSecret);
+    }
+
+    /**
+     * Starts a key rollover: registers the device's next PSK identity and key, or next public key.
+     *
+     * @param deadline when the next credential replaces the current one even if unused, or null
+     * @return the device after the change
+     * @throws IllegalArgumentException if there is no such device, one rollover is under way
+     *     already, the next credential is invalid or taken, or the deadline is not in the future;
+     *     the message names the device and the field
+     * @throws IllegalStateException if the registry is read-only
+     * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
+     */
+    Device startRollover(String id, String nextPskIdentity, byte[] nextSecret, byte[] nextPublicKey,
+            Instant deadline) {
+        return admin.startRollover(id, nextPskIdentity, nextSecret, nextPublicKey, deadline);
+    }
+
+    /**
+     * Makes the device's next credential current at once (as its first use would).
+     *
+     * @return the device after the change, unchanged if it has no rollover under way; empty if
+     *     there is no such device
+     * @throws IllegalStateException if the registry is read-only
+     * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
+     */
+    Optional<Device> forcePromotion(String id) {
+        return admin.promote(id, RegistryAdministration.Promotion.FORCED);
+    }
+
+    /**
+     * Drops the device's next credential.
+     *
+     * @return whether it had one
+     * @throws IllegalArgumentException if there is no such device
+     * @throws IllegalStateException if the registry is read-only
+     */
+    boolean cancelRollover(String id) {
+        return admin.cancelRollover(id);
+    }
+
+    /** @return the registry's clock's time: what key ages and deadlines are measured against */
+    Instant now() {
+        return admin.now();
     }
 
     /**

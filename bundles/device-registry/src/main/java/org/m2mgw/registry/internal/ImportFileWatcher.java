@@ -6,7 +6,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +39,11 @@ final class ImportFileWatcher {
     private record FileSignature(FileTime modified, long size) {
     }
 
-    ImportFileWatcher(RegistryAdministration registry) {
+    /** @param executor the registry's thread, which the caller shuts down */
+    ImportFileWatcher(RegistryAdministration registry, ScheduledExecutorService executor) {
         this.registry = registry;
         this.lock = registry.lock();
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "m2mgw-registry-import");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = executor;
     }
 
     /** Takes new settings: imports the file at once and (re)starts the periodic check. */
@@ -69,22 +65,13 @@ final class ImportFileWatcher {
         }
     }
 
-    /** Stops the periodic check and waits up to 5 s for a running one. */
+    /** Stops the periodic check; the owner of the executor waits for a running one. */
     void stop() {
         synchronized (lock) {
             if (watch != null) {
                 watch.cancel(false);
                 watch = null;
             }
-        }
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
         }
     }
 

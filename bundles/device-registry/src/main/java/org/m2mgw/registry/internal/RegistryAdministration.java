@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -35,6 +37,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>If the key file or the store cannot be read or decrypted, the registry logs one error naming
  * the file and the reason, starts empty and read-only, and never overwrites the unreadable file.
+ *
+ * <p>Key rollovers: a device may have a next credential (PSK identity and key, or public key) next
+ * to its current one. Lookups find it by either. {@link #promote} makes the next one current and
+ * retires the old one, remembering its fingerprint so that a stale import file cannot bring it
+ * back; after a rollover deadline the credential lookups refuse the old credential at once and
+ * ask for {@link #promoteDue()} to run soon. Every change of a current credential stamps
+ * "keyCreated" with the time, unless an import file gives it.
  */
 final class RegistryAdministration {
     /** The registry's one logger name, as before its classes were split. */
@@ -46,8 +55,31 @@ final class RegistryAdministration {
     private final RegistryJson json;
     private final RegistryStore store;
     private final RegistryListeners listeners;
+    private final Clock clock;
     /** Devices bound to their certificate subject only that were reported; guarded by lock. */
     private final Set<String> reportedSubjectOnly = new HashSet<>();
+    /** Devices whose import entry names a retired credential, reported; guarded by lock. */
+    private final Set<String> reportedBehind = new HashSet<>();
+    /** The last failure of a deadline sweep, logged once; guarded by lock. */
+    private String lastSweepFailure;
+    /** Asked to run {@link #promoteDue()} soon, off the caller's thread. */
+    private volatile Runnable overdueHook = () -> { };
+
+    /** Why a next credential became current, for the log. */
+    enum Promotion {
+        /** The device authenticated with it. */
+        FIRST_USE("the device authenticated with it"),
+        /** From the shell. */
+        FORCED("forced from the shell"),
+        /** Its rollover deadline passed. */
+        DEADLINE("its rollover deadline passed, although the device had not used it");
+
+        private final String why;
+
+        Promotion(String why) {
+            this.why = why;
+        }
+    }
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     /** Why the registry is read-only, or null when it is writable. */
@@ -60,10 +92,20 @@ final class RegistryAdministration {
      * @param json the JSON form, or null if it is unavailable (then call {@link #goReadOnly})
      * @param store the store, or null if there is none (likewise)
      */
-    RegistryAdministration(RegistryJson json, RegistryStore store, RegistryListeners listeners) {
+    RegistryAdministration(RegistryJson json, RegistryStore store, RegistryListeners listeners, Clock clock) {
         this.json = json;
         this.store = store;
         this.listeners = listeners;
+        this.clock = clock;
+    }
+
+    /** @param hook called (on a lookup's thread, so it must not block) when a rollover deadline has passed */
+    void onOverdue(Runnable hook) {
+        overdueHook = hook;
+    }
+
+    Instant now() {
+        return clock.instant();
     }
 
     /** The lock that serialises changes. */
@@ -86,7 +128,8 @@ final class RegistryAdministration {
                     LOG.info("Device registry is empty (no {} yet)", store.storeFile());
                     return;
                 }
-                Parsed parsed = json.parse(new String(plain, StandardCharsets.UTF_8), store.storeFile().toString());
+                Parsed parsed = json.parse(new String(plain, StandardCharsets.UTF_8), store.storeFile().toString(),
+                        true);
                 Draft draft = Snapshot.EMPTY.draft();
                 List<Device> loaded = new ArrayList<>();
                 for (Candidate c : parsed.devices()) {
@@ -128,14 +171,14 @@ final class RegistryAdministration {
         return Optional.ofNullable(readOnlyReason);
     }
 
-    /** See {@link DeviceRegistryComponent#put(Device, byte[])}. */
-    Device put(Device device, byte[] pskSecret) {
+    /** See {@link DeviceRegistryComponent#put(Device, byte[], byte[])}. */
+    Device put(Device device, byte[] pskSecret, byte[] nextSecret) {
         Objects.requireNonNull(device, "device");
         synchronized (lock) {
             checkWritable();
             Device d;
             try {
-                d = Validation.canonical(device, pskSecret);
+                d = Validation.canonical(device, pskSecret, nextSecret);
             } catch (InvalidEntryException e) {
                 throw new IllegalArgumentException("device '" + Validation.sanitize(device.deviceId())
                         + "': " + e.getMessage());
@@ -145,8 +188,10 @@ final class RegistryAdministration {
             if (conflict.isPresent()) {
                 throw new IllegalArgumentException("device '" + d.deviceId() + "': " + conflict.get());
             }
-            Entry entry = new Entry(d, pskSecret);
             Optional<Entry> before = draft.entry(d.deviceId());
+            Entry entry = stamped(before, new Entry(d, pskSecret, nextSecret,
+                    before.map(Entry::retired).orElse(List.of())));
+            d = entry.device();
             if (before.isPresent() && before.get().sameAs(entry)) {
                 return d;
             }
@@ -171,7 +216,7 @@ final class RegistryAdministration {
                 return false;
             }
             Device after = before.device().toBuilder().enabled(enabled).build();
-            draft.put(new Entry(after, before.secret()));
+            draft.put(before.with(after));
             commit(draft.build());
             LOG.info("Device '{}' {}", id, enabled ? "enabled" : "disabled");
             listeners.deviceChanged(Optional.of(before.device()), Optional.of(after));
@@ -212,13 +257,15 @@ final class RegistryAdministration {
             int added = 0;
             int updated = 0;
             int unchanged = 0;
+            Instant now = clock.instant();
             for (Candidate c : parsed.devices()) {
                 Entry entry = c.entry();
                 Optional<Entry> before = draft.entry(entry.id());
                 if (!c.enabledGiven() && before.isPresent()) {
                     boolean enabled = before.get().device().enabled();
-                    entry = new Entry(entry.device().toBuilder().enabled(enabled).build(), entry.secret());
+                    entry = entry.with(entry.device().toBuilder().enabled(enabled).build());
                 }
+                entry = merged(before, c, entry, warnings);
                 Optional<String> conflict = draft.conflict(entry.device());
                 if (conflict.isPresent()) {
                     rejected.add("device '" + entry.id() + "': " + conflict.get());
@@ -226,6 +273,12 @@ final class RegistryAdministration {
                 }
                 if (entry.device().boundToSubjectOnly()) {
                     warnings.add(subjectOnlyWarning(entry.device()));
+                }
+                Optional<Instant> deadline = entry.device().rolloverDeadline();
+                if (deadline.isPresent() && !now.isBefore(deadline.get())
+                        && !deadline.equals(before.flatMap(b -> b.device().rolloverDeadline()))) {
+                    warnings.add("device '" + entry.id() + "': rolloverDeadline " + deadline.get()
+                            + " has passed, so its next credential becomes current at once");
                 }
                 if (before.isPresent() && before.get().sameAs(entry)) {
                     unchanged++;
@@ -265,8 +318,310 @@ final class RegistryAdministration {
                 warnIfAnchorsShareAName(snapshot.trustAnchors());
                 listeners.trustAnchorsChanged(snapshot.trustAnchors());
             }
+            Instant afterImport = clock.instant();
+            if (changes.stream().anyMatch(ch -> ch.after().map(d -> overdue(d, afterImport)).orElse(false))) {
+                try {
+                    promoteDue();
+                } catch (UncheckedIOException e) {
+                    // logged by promoteDue; the import itself is saved, and the sweep tries again
+                }
+            }
             return result;
         }
+    }
+
+    /**
+     * How an import entry for a device that may exist already is taken in:
+     * <ul>
+     * <li>if the registry is ahead of the file (the file's next credential is already current, or
+     * its current one was retired by a rollover), the registry keeps its credentials and the file's
+     * other fields are taken; a warning says so, and the log says it once per device;
+     * <li>if the current credential is the same, it keeps its "keyCreated" (unless the file gives
+     * one), and a rollover under way stays when the file has no "next";
+     * <li>otherwise the credential is new: "keyCreated" is now, unless the file gives it.
+     * </ul>
+     * Retired credentials carry over in every case.
+     */
+    private Entry merged(Optional<Entry> existing, Candidate c, Entry entry, List<String> warnings) {
+        Instant now = clock.instant();
+        if (existing.isEmpty()) {
+            return c.keyCreatedGiven() ? entry : entry.with(entry.device().toBuilder().keyCreated(now).build());
+        }
+        Entry before = existing.get();
+        String id = entry.id();
+        if (Credentials.nextIsCurrentOf(entry, before) || Credentials.anyRetired(entry, before.retired())) {
+            String warning = "device '" + id + "': the file names a credential that a key rollover retired; "
+                    + "the registry keeps the current one (" + describeCredentials(before.device())
+                    + "): update the file's entry";
+            warnings.add(warning);
+            if (reportedBehind.add(id)) {
+                LOG.warn("{}", warning);
+            }
+            return new Entry(credentialsOf(before.device(), entry.device()), before.secret(), before.nextSecret(),
+                    before.retired());
+        }
+        reportedBehind.remove(id);
+        if (Credentials.sameCurrent(before, entry)) {
+            Device.Builder b = entry.device().toBuilder();
+            if (!c.keyCreatedGiven()) {
+                b.keyCreated(before.device().keyCreated().orElse(null));
+            }
+            byte[] nextSecret = entry.nextSecret();
+            if (!c.nextGiven() && before.device().rolloverPending()) {
+                Device old = before.device();
+                b.nextPskIdentity(old.nextPskIdentity().orElse(null)).nextPublicKey(old.nextPublicKey().orElse(null))
+                        .rolloverDeadline(old.rolloverDeadline().orElse(null));
+                nextSecret = before.nextSecret();
+            }
+            return new Entry(b.build(), entry.secret(), nextSecret, before.retired());
+        }
+        Device d = c.keyCreatedGiven() ? entry.device() : entry.device().toBuilder().keyCreated(now).build();
+        return new Entry(d, entry.secret(), entry.nextSecret(), before.retired());
+    }
+
+    /** @return the device with the id, state, resources and metadata of {@code fields} and the credentials of {@code credentials} */
+    private static Device credentialsOf(Device credentials, Device fields) {
+        Device.Builder b = Device.builder(fields.deviceId()).enabled(fields.enabled()).metadata(fields.metadata())
+                .pskIdentity(credentials.pskIdentity().orElse(null)).publicKey(credentials.publicKey().orElse(null))
+                .certificateSubject(credentials.certificateSubject().orElse(null))
+                .certificateIssuer(credentials.certificateIssuer().orElse(null))
+                .certificateSha256(credentials.certificateSha256().orElse(null))
+                .certificateSpkiSha256(credentials.certificateSpkiSha256().orElse(null))
+                .keyCreated(credentials.keyCreated().orElse(null))
+                .nextPskIdentity(credentials.nextPskIdentity().orElse(null))
+                .nextPublicKey(credentials.nextPublicKey().orElse(null))
+                .rolloverDeadline(credentials.rolloverDeadline().orElse(null));
+        fields.resources().forEach(b::allow);
+        return b.build();
+    }
+
+    /**
+     * @return {@code e} with "keyCreated" set: the existing device's if the current credential is
+     *         the same, else now
+     */
+    private Entry stamped(Optional<Entry> existing, Entry e) {
+        boolean same = existing.isPresent() && Credentials.sameCurrent(existing.get(), e);
+        Instant created = same ? existing.get().device().keyCreated().orElse(null) : clock.instant();
+        return e.with(e.device().toBuilder().keyCreated(created).build());
+    }
+
+    // ---------------------------------------------------------------- key rollovers
+
+    /**
+     * Starts a key rollover: sets the device's next credential.
+     *
+     * @param nextIdentity the next PSK identity, or null
+     * @param nextSecret its key, exactly when {@code nextIdentity} is set; copied
+     * @param nextKey the next raw public key (DER SubjectPublicKeyInfo), or null
+     * @param deadline when the next credential replaces the current one even if unused, or null
+     * @return the device after the change
+     * @throws IllegalArgumentException if there is no such device, a rollover is already under way,
+     *     the next credential is invalid or belongs to another device, or the deadline has passed
+     * @throws IllegalStateException if the registry is read-only
+     */
+    Device startRollover(String id, String nextIdentity, byte[] nextSecret, byte[] nextKey, Instant deadline) {
+        synchronized (lock) {
+            checkWritable();
+            Draft draft = snapshot.draft();
+            Entry before = draft.entry(id).orElseThrow(
+                    () -> new IllegalArgumentException("no device '" + Validation.sanitize(id) + "'"));
+            Device d = before.device();
+            if (d.rolloverPending()) {
+                throw new IllegalArgumentException("device '" + id + "' already has a key rollover under way (next "
+                        + Credentials.describeNext(d) + "): promote or cancel it first");
+            }
+            if (deadline != null && !deadline.isAfter(clock.instant())) {
+                throw new IllegalArgumentException("device '" + id + "': the rollover deadline " + deadline
+                        + " is not in the future");
+            }
+            Device.Builder b = d.toBuilder();
+            try {
+                Validation.next(b, d.pskIdentity().orElse(null), before.secret(), nextIdentity, nextSecret,
+                        d.publicKey().orElse(null), nextKey, deadline);
+            } catch (InvalidEntryException e) {
+                throw new IllegalArgumentException("device '" + id + "': " + e.getMessage());
+            }
+            Device after = b.build();
+            Optional<String> conflict = draft.conflict(after);
+            if (conflict.isPresent()) {
+                throw new IllegalArgumentException("device '" + id + "': " + conflict.get());
+            }
+            draft.put(new Entry(after, before.secret(), nextSecret, before.retired()));
+            commit(draft.build());
+            LOG.info("Device '{}': key rollover started, next {}{}", id, Credentials.describeNext(after),
+                    deadline == null ? " (no deadline)" : ", deadline " + deadline);
+            listeners.deviceChanged(Optional.of(d), Optional.of(after));
+            return after;
+        }
+    }
+
+    /**
+     * Drops the next credential of a device.
+     *
+     * @return whether there was one
+     * @throws IllegalArgumentException if there is no such device
+     * @throws IllegalStateException if the registry is read-only
+     */
+    boolean cancelRollover(String id) {
+        synchronized (lock) {
+            checkWritable();
+            Draft draft = snapshot.draft();
+            Entry before = draft.entry(id).orElseThrow(
+                    () -> new IllegalArgumentException("no device '" + Validation.sanitize(id) + "'"));
+            Device d = before.device();
+            if (!d.rolloverPending()) {
+                return false;
+            }
+            Device after = d.toBuilder().nextPskIdentity(null).nextPublicKey(null).rolloverDeadline(null).build();
+            draft.put(new Entry(after, before.secret(), null, before.retired()));
+            commit(draft.build());
+            LOG.info("Device '{}': key rollover cancelled, next {} dropped", id, Credentials.describeNext(d));
+            listeners.deviceChanged(Optional.of(d), Optional.of(after));
+            return true;
+        }
+    }
+
+    /**
+     * Makes a device's next credential current and retires the old one.
+     *
+     * @return the device after the change (unchanged if no rollover is under way), or empty if
+     *     there is no such device
+     * @throws IllegalStateException if the registry is read-only
+     * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
+     */
+    Optional<Device> promote(String id, Promotion why) {
+        synchronized (lock) {
+            Draft draft = snapshot.draft();
+            Optional<Entry> found = id == null ? Optional.empty() : draft.entry(id);
+            if (found.isEmpty() || !found.get().device().rolloverPending()) {
+                return found.map(Entry::device);
+            }
+            checkWritable();
+            Entry before = found.get();
+            Entry after = promoted(before, clock.instant());
+            draft.put(after);
+            commit(draft.build());
+            logPromotion(before.device(), why);
+            listeners.deviceChanged(Optional.of(before.device()), Optional.of(after.device()));
+            return Optional.of(after.device());
+        }
+    }
+
+    /**
+     * Promotes the next credential of every device whose rollover deadline has passed, in one save.
+     * A failure to save is logged once (until it changes) and tried again at the next sweep.
+     *
+     * @return how many devices were promoted
+     */
+    int promoteDue() {
+        synchronized (lock) {
+            if (readOnlyReason != null) {
+                return 0;
+            }
+            List<Entry> due = snapshot.entries().stream().filter(e -> overdue(e.device(), clock.instant())).toList();
+            if (due.isEmpty()) {
+                return 0;
+            }
+            Instant now = clock.instant();
+            Draft draft = snapshot.draft();
+            List<Change> changes = new ArrayList<>();
+            for (Entry before : due) {
+                Entry after = promoted(before, now);
+                draft.put(after);
+                changes.add(new Change(Optional.of(before.device()), Optional.of(after.device())));
+            }
+            try {
+                commit(draft.build());
+                lastSweepFailure = null;
+            } catch (UncheckedIOException e) {
+                if (!e.getMessage().equals(lastSweepFailure)) {
+                    lastSweepFailure = e.getMessage();
+                    LOG.error("{} device(s) are past their rollover deadline but could not be promoted: {}. "
+                            + "Their old credentials are refused meanwhile; tried again at the next check.",
+                            due.size(), e.getMessage());
+                }
+                throw e;
+            }
+            for (Change c : changes) {
+                logPromotion(c.before().orElseThrow(), Promotion.DEADLINE);
+                listeners.deviceChanged(c.before(), c.after());
+            }
+            return changes.size();
+        }
+    }
+
+    private void logPromotion(Device before, Promotion why) {
+        LOG.info("Device '{}': key rollover done, its next {} is now current and {} is retired ({}{})",
+                before.deviceId(), Credentials.describeNext(before), Credentials.describeRetired(before), why.why,
+                why == Promotion.DEADLINE ? " " + before.rolloverDeadline().orElseThrow() : "");
+    }
+
+    /** @return the entry after its next credential became current: new keyCreated, old credential retired */
+    static Entry promoted(Entry e, Instant now) {
+        Device d = e.device();
+        Device.Builder b = d.toBuilder().nextPskIdentity(null).nextPublicKey(null).rolloverDeadline(null)
+                .keyCreated(now);
+        byte[] secret = e.secret();
+        List<String> retiring = new ArrayList<>(2);
+        if (d.nextPskIdentity().isPresent()) {
+            if (d.pskIdentity().isPresent() && e.secret() != null) {
+                retiring.add(Credentials.psk(d.pskIdentity().get(), e.secret()));
+            }
+            b.pskIdentity(d.nextPskIdentity().get());
+            secret = e.nextSecret();
+        }
+        if (d.nextPublicKey().isPresent()) {
+            d.publicKey().ifPresent(k -> retiring.add(Credentials.rpk(k)));
+            b.publicKey(d.nextPublicKey().get());
+        }
+        return new Entry(b.build(), secret, null, Credentials.retire(e.retired(), retiring));
+    }
+
+    // ---------------------------------------------------------------- lookups that know of deadlines
+
+    /**
+     * @return the device that owns this current or next PSK identity; after the device's rollover
+     *         deadline, its old (current) identity is no longer accepted
+     */
+    Optional<Device> byPskIdentity(String identity) {
+        Entry e = snapshot.entryByPskIdentity(identity);
+        return e == null || retiredByDeadline(e.device(), identity) ? Optional.empty() : Optional.of(e.device());
+    }
+
+    /** @return a copy of the key of a current or next PSK identity of an enabled device; see {@link #byPskIdentity} */
+    Optional<byte[]> pskSecret(String identity) {
+        Snapshot s = snapshot;
+        Entry e = s.entryByPskIdentity(identity);
+        return e == null || retiredByDeadline(e.device(), identity) ? Optional.empty() : s.pskSecret(identity);
+    }
+
+    /** @return the device that owns this current or next key; after the deadline, not by its old key */
+    Optional<Device> byPublicKey(byte[] spki) {
+        Entry e = snapshot.entryByPublicKey(spki);
+        if (e == null) {
+            return Optional.empty();
+        }
+        Device d = e.device();
+        boolean next = d.nextPublicKey().map(k -> java.util.Arrays.equals(k, spki)).orElse(false);
+        return !next && d.nextPublicKey().isPresent() && overdue(d) ? Optional.empty() : Optional.of(d);
+    }
+
+    private boolean retiredByDeadline(Device d, String identity) {
+        boolean next = d.nextPskIdentity().map(identity::equals).orElse(false);
+        return !next && d.nextPskIdentity().isPresent() && overdue(d);
+    }
+
+    /** @return whether the device's rollover deadline has passed; if so, asks for a sweep */
+    private boolean overdue(Device d) {
+        if (d.rolloverDeadline().isEmpty() || !overdue(d, clock.instant())) {
+            return false;
+        }
+        overdueHook.run();
+        return true;
+    }
+
+    private static boolean overdue(Device d, Instant now) {
+        return d.rolloverDeadline().map(t -> !now.isBefore(t)).orElse(false);
     }
 
     /** An import file holds keys in clear: say so when other users can read it. */
@@ -349,14 +704,25 @@ final class RegistryAdministration {
         snapshot = next;
     }
 
-    /** @return the public description of a device's credentials, for logs; never a secret */
+    /** @return the public description of a device's credentials and state, for logs; never a secret */
     private static String describe(Device d) {
+        List<String> parts = new ArrayList<>();
+        parts.add(describeCredentials(d));
+        if (d.rolloverPending()) {
+            parts.add("rollover to " + Credentials.describeNext(d)
+                    + d.rolloverDeadline().map(t -> " by " + t).orElse(""));
+        }
+        return String.join(", ", parts) + (d.enabled() ? "" : ", disabled");
+    }
+
+    /** @return the public description of a device's current credentials; never a secret */
+    static String describeCredentials(Device d) {
         List<String> parts = new ArrayList<>();
         d.pskIdentity().ifPresent(i -> parts.add("PSK identity '" + i + "'"));
         d.publicKey().ifPresent(k -> parts.add("raw public key"));
         d.certificateSubject().ifPresent(s -> parts.add("X.509 subject '" + s + "'"
                 + d.certificateIssuer().map(i -> " from issuer '" + i + "'").orElse("")
                 + (d.certificateSha256().isPresent() || d.certificateSpkiSha256().isPresent() ? ", pinned" : "")));
-        return String.join(", ", parts) + (d.enabled() ? "" : ", disabled");
+        return String.join(", ", parts);
     }
 }

@@ -9,7 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                 + "is kept encrypted in the data directory (registry/devices.enc); devices are added "
                 + "from an import file or with the shell commands m2mgw:devices, m2mgw:deviceshow, "
                 + "m2mgw:deviceadd, m2mgw:deviceaddcert, m2mgw:deviceenable, m2mgw:devicedisable, "
-                + "m2mgw:deviceremove, m2mgw:deviceimport.")
+                + "m2mgw:deviceremove, m2mgw:deviceimport, and for key rollovers m2mgw:rotate, "
+                + "m2mgw:rotate-rpk, m2mgw:promote, m2mgw:cancel-rotation.")
 @interface RegistryConfig {
 
     @AttributeDefinition(name = "registry.import.file", description = "A JSON file of devices "

@@ -43,9 +43,20 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
  *                  "psk": { "identity": "...", "key": "hex:..." | "base64:..." },
  *                  "rpk": "base64 of DER SubjectPublicKeyInfo",
  *                  "x509": { "subject": "CN=...", "issuer": "CN=...",
- *                           "sha256": "hex:...", "spkiSha256": "hex:..." } } ],
+ *                           "sha256": "hex:...", "spkiSha256": "hex:..." },
+ *                  "keyCreated": "2026-11-30T12:00:00Z",
+ *                  "next": { "pskIdentity": "...", "psk": "hex:..." | "base64:...",
+ *                            "publicKey": "base64 of DER SubjectPublicKeyInfo" },
+ *                  "rolloverDeadline": "2026-12-31T00:00:00Z" } ],
  *   "trustAnchors": [ "-----BEGIN CERTIFICATE-----..." ] }
  * </pre>
+ *
+ * Since 2.1, "keyCreated" is when the current credential was registered (absent: unknown, or for
+ * an import, now when the credential is new), "next" the credential of a key rollover under way
+ * (a next PSK identity and key, a next raw public key, or both) and "rolloverDeadline" when the
+ * next credential replaces the current one even if unused. The store also keeps "retired":
+ * fingerprints of credentials that rollovers retired ({@link Credentials}); import files cannot
+ * set it.
  *
  * In "x509", "issuer" (since 2.0) binds the device to certificates of that CA, and the optional
  * hashes (SHA-256 of the certificate, or of its SubjectPublicKeyInfo) to one certificate or key.
@@ -59,8 +70,14 @@ final class RegistryJson {
     static final int FORMAT_VERSION = 1;
     private static final Set<String> TOP_FIELDS = Set.of("version", "devices", "trustAnchors");
 
-    /** A valid device entry; {@code enabledGiven} tells whether the file said "enabled". */
-    record Candidate(Entry entry, boolean enabledGiven) {
+    /**
+     * A valid device entry.
+     *
+     * @param enabledGiven whether the entry said "enabled"
+     * @param keyCreatedGiven whether the entry said "keyCreated"
+     * @param nextGiven whether the entry said "next"
+     */
+    record Candidate(Entry entry, boolean enabledGiven, boolean keyCreatedGiven, boolean nextGiven) {
     }
 
     /**
@@ -126,11 +143,23 @@ final class RegistryJson {
     }
 
     /**
+     * Reads an import file.
+     *
      * @param text the JSON text
      * @param source what to call it in messages, e.g. the file name
      * @throws InvalidFileException if it is not JSON or not an object with a "devices" array
      */
     Parsed parse(String text, String source) throws InvalidFileException {
+        return parse(text, source, false);
+    }
+
+    /**
+     * @param text the JSON text
+     * @param source what to call it in messages, e.g. the file name
+     * @param stored whether it is the registry's own store, whose entries may also hold "retired"
+     * @throws InvalidFileException if it is not JSON or not an object with a "devices" array
+     */
+    Parsed parse(String text, String source, boolean stored) throws InvalidFileException {
         JsonObject root;
         try (JsonReader reader = readers.createReader(new StringReader(text))) {
             JsonValue v = reader.readValue();
@@ -170,7 +199,7 @@ final class RegistryJson {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < array.size(); i++) {
                 try {
-                    Candidate c = DeviceJson.device(array.get(i), i);
+                    Candidate c = DeviceJson.device(array.get(i), i, stored);
                     if (!seen.add(c.entry().id())) {
                         throw new InvalidEntryException("device '" + c.entry().id()
                                 + "': listed more than once, only the first entry is used");
@@ -243,6 +272,22 @@ final class RegistryJson {
                 d.certificateSpkiSha256().ifPresent(h -> x.add("spkiSha256", "hex:" + HexFormat.of().formatHex(h)));
                 o.add("x509", x);
             });
+            d.keyCreated().ifPresent(t -> o.add("keyCreated", t.toString()));
+            if (d.rolloverPending()) {
+                JsonObjectBuilder n = json.createObjectBuilder();
+                if (d.nextPskIdentity().isPresent() && e.nextSecret() != null) {
+                    n.add("pskIdentity", d.nextPskIdentity().get())
+                            .add("psk", "base64:" + Base64.getEncoder().encodeToString(e.nextSecret()));
+                }
+                d.nextPublicKey().ifPresent(k -> n.add("publicKey", Base64.getEncoder().encodeToString(k)));
+                o.add("next", n);
+            }
+            d.rolloverDeadline().ifPresent(t -> o.add("rolloverDeadline", t.toString()));
+            if (!e.retired().isEmpty()) {
+                JsonArrayBuilder retired = json.createArrayBuilder();
+                e.retired().forEach(retired::add);
+                o.add("retired", retired);
+            }
             devices.add(o);
         }
         JsonArrayBuilder anchors = json.createArrayBuilder();

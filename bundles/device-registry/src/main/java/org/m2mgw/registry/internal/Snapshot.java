@@ -15,7 +15,8 @@ import org.m2mgw.api.device.Device;
 
 /**
  * One immutable state of the registry with its lookup indexes (by id, by PSK identity, by Base64
- * of the public key, by normalised certificate subject and issuer). The component keeps the
+ * of the public key, by normalised certificate subject and issuer). During a key rollover a
+ * device is found by its next PSK identity and next public key too. The component keeps the
  * current one in a volatile field and replaces it on every change (copy on write), so lookups
  * never lock or block. Changes are prepared in a {@link Draft}.
  *
@@ -26,19 +27,41 @@ import org.m2mgw.api.device.Device;
 final class Snapshot {
     static final Snapshot EMPTY = new Draft(null).build();
 
-    /** A device and its PSK (null when it has none). The secret is copied in. */
-    record Entry(Device device, byte[] secret) {
+    /**
+     * A device, its PSK (null when it has none), the PSK of its next identity during a rollover
+     * (null otherwise), and the fingerprints of the credentials its rollovers retired
+     * ({@link Credentials#fingerprints}, oldest first; so that a stale import file cannot bring
+     * one back). Secrets are copied in.
+     */
+    record Entry(Device device, byte[] secret, byte[] nextSecret, List<String> retired) {
         Entry {
             secret = secret == null ? null : secret.clone();
+            nextSecret = nextSecret == null ? null : nextSecret.clone();
+            retired = retired == null ? List.of() : List.copyOf(retired);
+        }
+
+        Entry(Device device, byte[] secret) {
+            this(device, secret, null, List.of());
         }
 
         String id() {
             return device.deviceId();
         }
 
-        /** @return whether both the device and the secret are equal */
+        /** @return this entry with another device and the same secrets and retired credentials */
+        Entry with(Device other) {
+            return new Entry(other, secret, nextSecret, retired);
+        }
+
+        /** @return the secret of {@code identity}: the next one for the next identity */
+        byte[] secretOf(String identity) {
+            return device.nextPskIdentity().map(identity::equals).orElse(false) ? nextSecret : secret;
+        }
+
+        /** @return whether the device, the secrets and the retired credentials are all equal */
         boolean sameAs(Entry other) {
-            return other != null && device.equals(other.device) && Arrays.equals(secret, other.secret);
+            return other != null && device.equals(other.device) && Arrays.equals(secret, other.secret)
+                    && Arrays.equals(nextSecret, other.nextSecret) && retired.equals(other.retired);
         }
     }
 
@@ -76,12 +99,22 @@ final class Snapshot {
         return entry(id).map(Entry::device);
     }
 
+    /** @return the entry whose current or next PSK identity this is */
+    Entry entryByPskIdentity(String identity) {
+        return identity == null ? null : byPsk.get(identity);
+    }
+
+    /** @return the entry whose current or next public key this is */
+    Entry entryByPublicKey(byte[] spki) {
+        return spki == null ? null : byKey.get(keyName(spki));
+    }
+
     Optional<Device> byPskIdentity(String identity) {
-        return identity == null ? Optional.empty() : Optional.ofNullable(byPsk.get(identity)).map(Entry::device);
+        return Optional.ofNullable(entryByPskIdentity(identity)).map(Entry::device);
     }
 
     Optional<Device> byPublicKey(byte[] spki) {
-        return spki == null ? Optional.empty() : Optional.ofNullable(byKey.get(keyName(spki))).map(Entry::device);
+        return Optional.ofNullable(entryByPublicKey(spki)).map(Entry::device);
     }
 
     /** @return the device with this subject, if exactly one device has it */
@@ -104,13 +137,11 @@ final class Snapshot {
         return Optional.ofNullable(e == null ? issuers.get(NO_ISSUER) : e).map(Entry::device);
     }
 
-    /** @return a copy of the PSK, only if its device is enabled */
+    /** @return a copy of the PSK of a current or next identity, only if its device is enabled */
     Optional<byte[]> pskSecret(String identity) {
-        Entry e = identity == null ? null : byPsk.get(identity);
-        if (e == null || !e.device().enabled() || e.secret() == null) {
-            return Optional.empty();
-        }
-        return Optional.of(e.secret().clone());
+        Entry e = entryByPskIdentity(identity);
+        byte[] secret = e == null || !e.device().enabled() ? null : e.secretOf(identity);
+        return secret == null ? Optional.empty() : Optional.of(secret.clone());
     }
 
     /** @return all devices, sorted by id, unmodifiable */
@@ -160,20 +191,12 @@ final class Snapshot {
          */
         Optional<String> conflict(Device d) {
             String id = d.deviceId();
-            Optional<String> identity = d.pskIdentity();
-            if (identity.isPresent()) {
-                Entry other = byPsk.get(identity.get());
-                if (other != null && !other.id().equals(id)) {
-                    return Optional.of("psk.identity '" + Validation.sanitize(identity.get())
-                            + "' already belongs to device '" + other.id() + "'");
-                }
-            }
-            Optional<byte[]> key = d.publicKey();
-            if (key.isPresent()) {
-                Entry other = byKey.get(keyName(key.get()));
-                if (other != null && !other.id().equals(id)) {
-                    return Optional.of("rpk already belongs to device '" + other.id() + "'");
-                }
+            Optional<String> taken = pskConflict(id, d.pskIdentity(), "psk.identity")
+                    .or(() -> pskConflict(id, d.nextPskIdentity(), "next.pskIdentity"))
+                    .or(() -> keyConflict(id, d.publicKey(), "rpk"))
+                    .or(() -> keyConflict(id, d.nextPublicKey(), "next.publicKey"));
+            if (taken.isPresent()) {
+                return taken;
             }
             Optional<String> subject = d.certificateSubject();
             if (subject.isPresent()) {
@@ -199,13 +222,35 @@ final class Snapshot {
             return Optional.empty();
         }
 
+        private Optional<String> pskConflict(String id, Optional<String> identity, String field) {
+            Entry other = identity.map(byPsk::get).orElse(null);
+            if (other == null || other.id().equals(id)) {
+                return Optional.empty();
+            }
+            return Optional.of(field + " '" + Validation.sanitize(identity.get()) + "' already belongs to device '"
+                    + other.id() + "'" + (other.device().pskIdentity().equals(identity) ? ""
+                            : " (as its next PSK identity)"));
+        }
+
+        private Optional<String> keyConflict(String id, Optional<byte[]> key, String field) {
+            Entry other = key.map(k -> byKey.get(keyName(k))).orElse(null);
+            if (other == null || other.id().equals(id)) {
+                return Optional.empty();
+            }
+            boolean current = other.device().publicKey().map(k -> Arrays.equals(k, key.get())).orElse(false);
+            return Optional.of(field + " already belongs to device '" + other.id() + "'"
+                    + (current ? "" : " (as its next public key)"));
+        }
+
         /** Adds or replaces; the caller has checked {@link #conflict}. */
         void put(Entry e) {
             remove(e.id());
             byId.put(e.id(), e);
             Device d = e.device();
             d.pskIdentity().ifPresent(i -> byPsk.put(i, e));
+            d.nextPskIdentity().ifPresent(i -> byPsk.put(i, e));
             d.publicKey().ifPresent(k -> byKey.put(keyName(k), e));
+            d.nextPublicKey().ifPresent(k -> byKey.put(keyName(k), e));
             d.certificateSubject().ifPresent(s -> {
                 Map<String, Entry> issuers = new HashMap<>(bySubject.getOrDefault(s, Map.of()));
                 issuers.put(d.certificateIssuer().orElse(NO_ISSUER), e);
@@ -218,7 +263,9 @@ final class Snapshot {
             if (old != null) {
                 Device d = old.device();
                 d.pskIdentity().ifPresent(i -> byPsk.remove(i, old));
+                d.nextPskIdentity().ifPresent(i -> byPsk.remove(i, old));
                 d.publicKey().ifPresent(k -> byKey.remove(keyName(k), old));
+                d.nextPublicKey().ifPresent(k -> byKey.remove(keyName(k), old));
                 d.certificateSubject().ifPresent(s -> {
                     Map<String, Entry> issuers = new HashMap<>(bySubject.getOrDefault(s, Map.of()));
                     issuers.remove(d.certificateIssuer().orElse(NO_ISSUER), old);

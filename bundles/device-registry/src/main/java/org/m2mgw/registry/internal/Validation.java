@@ -9,6 +9,9 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -59,15 +62,20 @@ final class Validation {
     }
 
     static String pskIdentity(String identity) throws InvalidEntryException {
+        return pskIdentity(identity, "psk.identity");
+    }
+
+    /** @param field the field's name for the message, e.g. {@code next.pskIdentity} */
+    static String pskIdentity(String identity, String field) throws InvalidEntryException {
         if (identity == null || identity.isEmpty()) {
-            throw new InvalidEntryException("psk.identity must not be empty");
+            throw new InvalidEntryException(field + " must not be empty");
         }
         if (identity.getBytes(StandardCharsets.UTF_8).length > MAX_PSK_IDENTITY_BYTES) {
-            throw new InvalidEntryException("psk.identity is longer than " + MAX_PSK_IDENTITY_BYTES
+            throw new InvalidEntryException(field + " is longer than " + MAX_PSK_IDENTITY_BYTES
                     + " bytes");
         }
         if (!identity.equals(identity.strip()) || identity.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidEntryException("psk.identity must not contain control characters or "
+            throw new InvalidEntryException(field + " must not contain control characters or "
                     + "leading/trailing spaces");
         }
         return identity;
@@ -78,32 +86,41 @@ final class Validation {
      * @return the decoded key, 16 to 64 bytes
      */
     static byte[] pskKey(String text) throws InvalidEntryException {
+        return pskKey(text, "psk.key");
+    }
+
+    /** @param field the field's name for the message, e.g. {@code next.psk} */
+    static byte[] pskKey(String text, String field) throws InvalidEntryException {
         if (text == null || text.isEmpty()) {
-            throw new InvalidEntryException("psk.key is missing");
+            throw new InvalidEntryException(field + " is missing");
         }
         byte[] key;
         if (text.startsWith("hex:")) {
             try {
                 key = HexFormat.of().parseHex(text.substring(4));
             } catch (IllegalArgumentException e) {
-                throw new InvalidEntryException("psk.key is not valid hex");
+                throw new InvalidEntryException(field + " is not valid hex");
             }
         } else if (text.startsWith("base64:")) {
             try {
                 key = Base64.getDecoder().decode(text.substring(7));
             } catch (IllegalArgumentException e) {
-                throw new InvalidEntryException("psk.key is not valid base64");
+                throw new InvalidEntryException(field + " is not valid base64");
             }
         } else {
-            throw new InvalidEntryException("psk.key must start with 'hex:' or 'base64:'");
+            throw new InvalidEntryException(field + " must start with 'hex:' or 'base64:'");
         }
-        pskKeyLength(key);
+        pskKeyLength(key, field);
         return key;
     }
 
     static void pskKeyLength(byte[] key) throws InvalidEntryException {
+        pskKeyLength(key, "psk.key");
+    }
+
+    static void pskKeyLength(byte[] key, String field) throws InvalidEntryException {
         if (key.length < MIN_PSK_BYTES || key.length > MAX_PSK_BYTES) {
-            throw new InvalidEntryException("psk.key must be " + MIN_PSK_BYTES + " to "
+            throw new InvalidEntryException(field + " must be " + MIN_PSK_BYTES + " to "
                     + MAX_PSK_BYTES + " bytes, got " + key.length);
         }
     }
@@ -113,23 +130,49 @@ final class Validation {
      * @return the key's canonical encoding (as the JDK encodes it), P-256 or Ed25519
      */
     static byte[] publicKey(byte[] spki) throws InvalidEntryException {
+        return publicKey(spki, "rpk");
+    }
+
+    /** @param field the field's name for the message, e.g. {@code next.publicKey} */
+    static byte[] publicKey(byte[] spki, String field) throws InvalidEntryException {
         if (spki == null || spki.length == 0) {
-            throw new InvalidEntryException("rpk is empty");
+            throw new InvalidEntryException(field + " is empty");
         }
         PublicKey key = parse("EC", spki);
         if (key instanceof ECPublicKey ec && isP256(ec.getParams())) {
             return key.getEncoded();
         }
         if (key != null) {
-            throw new InvalidEntryException("rpk is an EC key on another curve: only P-256 "
+            throw new InvalidEntryException(field + " is an EC key on another curve: only P-256 "
                     + "(secp256r1) and Ed25519 are accepted");
         }
         key = parse("Ed25519", spki);
         if (key != null) {
             return key.getEncoded();
         }
-        throw new InvalidEntryException("rpk is not a P-256 or Ed25519 public key "
+        throw new InvalidEntryException(field + " is not a P-256 or Ed25519 public key "
                 + "(DER SubjectPublicKeyInfo)");
+    }
+
+    /**
+     * @param text an ISO-8601 instant ({@code 2026-12-31T23:00:00Z}) or date-time with offset
+     *     ({@code 2027-01-01T00:00:00+01:00})
+     * @param field the field's name for the message
+     */
+    static Instant instant(String text, String field) throws InvalidEntryException {
+        if (text == null || text.isBlank()) {
+            throw new InvalidEntryException(field + " must not be empty");
+        }
+        try {
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text.strip()).toInstant();
+            } catch (DateTimeParseException e2) {
+                throw new InvalidEntryException(field + " '" + sanitize(text)
+                        + "' is not an ISO-8601 instant (e.g. 2026-12-31T23:00:00Z)");
+            }
+        }
     }
 
     private static PublicKey parse(String algorithm, byte[] spki) {
@@ -264,8 +307,20 @@ final class Validation {
      * @param secret the PSK, required exactly when the device has a PSK identity
      */
     static Device canonical(Device d, byte[] secret) throws InvalidEntryException {
+        return canonical(d, secret, null);
+    }
+
+    /**
+     * Checks a complete device, its next credential included, and returns it in canonical form
+     * (normalised subject and issuer, canonical public key encodings).
+     *
+     * @param secret the PSK, required exactly when the device has a PSK identity
+     * @param nextSecret the next PSK, required exactly when the device has a next PSK identity
+     */
+    static Device canonical(Device d, byte[] secret, byte[] nextSecret) throws InvalidEntryException {
         deviceId(d.deviceId());
-        Device.Builder b = Device.builder(d.deviceId()).enabled(d.enabled()).metadata(d.metadata());
+        Device.Builder b = Device.builder(d.deviceId()).enabled(d.enabled()).metadata(d.metadata())
+                .keyCreated(d.keyCreated().orElse(null));
         if (d.resources().size() > MAX_RESOURCES) {
             throw new InvalidEntryException("more than " + MAX_RESOURCES + " resources");
         }
@@ -283,8 +338,10 @@ final class Validation {
         } else if (secret != null) {
             throw new InvalidEntryException("psk.identity is missing (a key was given)");
         }
+        byte[] currentKey = null;
         if (d.publicKey().isPresent()) {
-            b.publicKey(publicKey(d.publicKey().get()));
+            currentKey = publicKey(d.publicKey().get());
+            b.publicKey(currentKey);
         }
         if (d.certificateSubject().isPresent()) {
             b.certificateSubject(subject(d.certificateSubject().get()));
@@ -298,7 +355,55 @@ final class Validation {
                 b.certificateSpkiSha256(sha256Length(d.certificateSpkiSha256().get(), "x509.spkiSha256"));
             }
         }
+        next(b, d.pskIdentity().orElse(null), secret, d.nextPskIdentity().orElse(null), nextSecret,
+                currentKey, d.nextPublicKey().orElse(null), d.rolloverDeadline().orElse(null));
         return b.build();
+    }
+
+    /**
+     * Checks a next credential against the current one and sets it on {@code b}: a next PSK
+     * identity needs a current one, differs from it and comes with its key; a next public key
+     * needs a current one and differs from it; a deadline needs a next credential.
+     *
+     * @param currentSecret the current PSK, or null
+     * @param currentKey the current public key, canonical, or null
+     * @param nextKey the next public key (DER SubjectPublicKeyInfo), or null; made canonical
+     */
+    static void next(Device.Builder b, String currentIdentity, byte[] currentSecret, String nextIdentity,
+            byte[] nextSecret, byte[] currentKey, byte[] nextKey, Instant deadline) throws InvalidEntryException {
+        if (nextIdentity != null) {
+            pskIdentity(nextIdentity, "next.pskIdentity");
+            if (currentIdentity == null) {
+                throw new InvalidEntryException("next.pskIdentity needs a current PSK (\"psk\")");
+            }
+            if (nextIdentity.equals(currentIdentity)) {
+                throw new InvalidEntryException("next.pskIdentity must differ from psk.identity");
+            }
+            if (nextSecret == null) {
+                throw new InvalidEntryException("next.psk is missing");
+            }
+            pskKeyLength(nextSecret, "next.psk");
+            if (currentSecret != null && java.security.MessageDigest.isEqual(currentSecret, nextSecret)) {
+                throw new InvalidEntryException("next.psk must differ from the current key");
+            }
+            b.nextPskIdentity(nextIdentity);
+        } else if (nextSecret != null) {
+            throw new InvalidEntryException("next.pskIdentity is missing (a next key was given)");
+        }
+        if (nextKey != null) {
+            byte[] canonical = publicKey(nextKey, "next.publicKey");
+            if (currentKey == null) {
+                throw new InvalidEntryException("next.publicKey needs a current raw public key (\"rpk\")");
+            }
+            if (java.util.Arrays.equals(canonical, currentKey)) {
+                throw new InvalidEntryException("next.publicKey must differ from rpk");
+            }
+            b.nextPublicKey(canonical);
+        }
+        if (deadline != null && nextIdentity == null && nextKey == null) {
+            throw new InvalidEntryException("rolloverDeadline needs a next credential (\"next\")");
+        }
+        b.rolloverDeadline(deadline);
     }
 
     /** @return the value cut to 64 characters with control characters replaced, safe for a log line */

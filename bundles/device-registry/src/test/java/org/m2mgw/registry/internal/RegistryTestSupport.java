@@ -64,6 +64,46 @@ abstract class RegistryTestSupport {
         return c;
     }
 
+    /** A registry without import file on the test's clock; rollover sweeps only when the test asks. */
+    DeviceRegistryComponent start(java.time.Clock clock) {
+        return start(clock, java.time.Duration.ofHours(1));
+    }
+
+    /** A registry without import file on the test's clock, sweeping rollover deadlines every {@code sweep}. */
+    DeviceRegistryComponent start(java.time.Clock clock, java.time.Duration sweep) {
+        DeviceRegistryComponent c = new DeviceRegistryComponent(runtime(), RegistrySettings.of("", 3600), clock, sweep);
+        started.add(c);
+        return c;
+    }
+
+    /** A clock the test moves. */
+    static final class MutableClock extends java.time.Clock {
+        private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> now;
+
+        MutableClock(java.time.Instant start) {
+            now = new java.util.concurrent.atomic.AtomicReference<>(start);
+        }
+
+        void advance(java.time.Duration d) {
+            now.updateAndGet(t -> t.plus(d));
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now.get();
+        }
+    }
+
     Path write(String name, String json) throws IOException {
         Path file = tmp.resolve(name);
         if (Files.exists(file)) {

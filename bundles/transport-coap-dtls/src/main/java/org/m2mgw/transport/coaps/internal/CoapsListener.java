@@ -337,11 +337,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         }
         Device old = before.get();
         Device now = after.filter(Device::enabled).orElse(null);
-        // The registry tells only of real changes; one that kept the PSK identity but gave the key a
-        // new date, or changed no public field at all, is a new secret under the same identity.
+        // The registry tells only of real changes; one that kept every credential but gave the key a
+        // new date, or changed no public field at all, is a new secret under the same PSK identity.
         boolean secretRotated = now != null && old.pskIdentity().isPresent()
                 && now.pskIdentity().equals(old.pskIdentity())
-                && (now.equals(old) || !now.keyCreated().equals(old.keyCreated()));
+                && (now.equals(old) || !now.keyCreated().equals(old.keyCreated()) && sameCredentials(old, now));
         org.eclipse.californium.elements.util.Filter<Principal> gone = p -> RegistryCredentials.belongsTo(p, old)
                 && (now == null || !RegistryCredentials.belongsTo(p, now)
                         || secretRotated && p instanceof org.eclipse.californium.elements.auth.PreSharedKeyIdentity);

@@ -183,4 +183,44 @@ class CryptoPolicyPeersIT {
                 .doesNotContain(suite);
         System.out.println("libcoap negotiated " + suite + " first, then " + e.suite().orElse("nothing"));
     }
+
+    private String libcoapPost(String identity, String key, String payload) throws Exception {
+        return RealPeersIT.run(20, "coap-client-openssl", "-v", "6", "-B", "8", "-m", "post", "-u", identity,
+                "-k", key, "-e", payload, "coaps://127.0.0.1:" + port + "/telemetry");
+    }
+
+    @Test
+    void givenARollover_whenLibcoapMovesFromTheOldKeyToTheNextOne_thenNoRequestFailsAndTheOldKeyIsRetired()
+            throws Exception {
+        String nextKey = "a-fresh-random-looking-key-0002-of-the-rollover";
+        registry.nextPsk("dev1", "dev1-k1", nextKey.getBytes(StandardCharsets.US_ASCII));
+        org.m2mgw.api.device.Device before = registry.device("dev1").orElseThrow();
+
+        // During the rollover the device may use either key.
+        assertThat(libcoapPost("dev1", KEY, "{\"n\":1}")).contains("2.04");
+        assertThat(registry.promoted).as("the old key does not end the rollover").isEmpty();
+        String withNew = libcoapPost("dev1-k1", nextKey, "{\"n\":2}");
+        assertThat(withNew).as(withNew).contains("2.04");
+        CoapsListenerTest.await("promotion", () -> registry.promoted.contains("dev1"));
+        org.m2mgw.api.device.Device after = registry.device("dev1").orElseThrow();
+        assertThat(after.pskIdentity()).contains("dev1-k1");
+        assertThat(after.rolloverPending()).isFalse();
+        // The registry tells its listeners; the fake registry does not, so the test does.
+        listener.deviceChanged(java.util.Optional.of(before), java.util.Optional.of(after));
+        assertThat(events.of(TrafficEventType.SESSION_CLOSED)).anySatisfy(e -> assertThat(e.reason())
+                .isEqualTo("device key rollover ended, old key retired"));
+
+        // The old key is retired; the new one goes on working, also with openssl.
+        String withOld = libcoapPost("dev1", KEY, "{\"n\":3}");
+        assertThat(RealPeersIT.CHANGED.matcher(withOld).find()).as(withOld).isFalse();
+        assertThat(libcoapPost("dev1-k1", nextKey, "{\"n\":4}")).contains("2.04");
+        String openssl = RealPeersIT.run(20, "openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + port,
+                "-psk_identity", "dev1-k1", "-psk", TestSupport.hex(nextKey.getBytes(StandardCharsets.US_ASCII)),
+                "-cipher", "PSK-AES128-CCM8");
+        assertThat(openssl).as(openssl).contains("Cipher is PSK-AES128-CCM8");
+        assertThat(consumer.accepted).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+                .containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":4}");
+        assertThat(consumer.accepted).allSatisfy(m -> assertThat(m.deviceId()).isEqualTo("dev1"));
+        assertThat(inventory.entry("dev1").orElseThrow().keyCreated()).isEqualTo(after.keyCreated());
+    }
 }
