@@ -62,6 +62,9 @@ public class CoapsTransportIT extends GatewayTestSupport {
     @Inject
     DeviceRegistry registry;
 
+    @Inject
+    org.m2mgw.api.crypto.CryptoInventory inventory;
+
     private final List<DeviceMessage> received = new CopyOnWriteArrayList<>();
     private final List<TrafficEvent> events = new CopyOnWriteArrayList<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
@@ -186,6 +189,43 @@ public class CoapsTransportIT extends GatewayTestSupport {
 
     private long count(TrafficEventType type) {
         return events.stream().filter(e -> e.type() == type).count();
+    }
+
+    @Test
+    public void givenTheCryptoPolicy_whenItRetiresTheSuiteADeviceUsed_thenTheInventoryShowsWhyAndTheNextHandshakeIsRefused()
+            throws Exception {
+        String key = new String(java.util.HexFormat.of().parseHex(hexKey(11)), StandardCharsets.US_ASCII);
+        awaitValue("libcoap gets 2.04", 30_000, () -> {
+            try {
+                return coapClient("it-dev-11", key);
+            } catch (Exception e) {
+                return e.toString();
+            }
+        }, o -> o.contains("2.04"));
+        String suite = awaitValue("inventory entry", 10_000,
+                () -> inventory.entry("it-dev-11").flatMap(e -> e.suite()).orElse(""), s -> !s.isEmpty());
+        org.m2mgw.api.crypto.CryptoStatus before = inventory.entry("it-dev-11").orElseThrow().verdict().status();
+        assertTrue("allowed before the change: " + before, before.compareTo(org.m2mgw.api.crypto.CryptoStatus.WARN) <= 0);
+
+        org.osgi.service.cm.Configuration policy = configAdmin.getConfiguration("org.m2mgw.crypto.policy", "?");
+        Dictionary<String, Object> p = new Hashtable<>();
+        // Every PSK suite the listener offers except the one libcoap chose.
+        p.put("suites.psk", java.util.stream.Stream.of("TLS_PSK_WITH_AES_128_CCM_8", "TLS_PSK_WITH_AES_128_CCM",
+                "TLS_PSK_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256")
+                .filter(x -> !x.equals(suite)).toArray(String[]::new));
+        try {
+            policy.update(p);
+            await("the inventory marks the suite retired", 10_000, () -> inventory.entry("it-dev-11")
+                    .map(e -> e.verdict().status() == org.m2mgw.api.crypto.CryptoStatus.RETIRED
+                            && e.verdict().reason().contains(suite)).orElse(false));
+            coapClient("it-dev-11", key);
+            await("libcoap's next handshake uses an allowed suite or is refused by policy", 10_000,
+                    () -> events.stream().anyMatch(e -> e.cause() == org.m2mgw.api.traffic.FailureCause.POLICY)
+                            || inventory.entry("it-dev-11").flatMap(e -> e.suite()).map(s -> !s.equals(suite))
+                                    .orElse(false));
+        } finally {
+            policy.delete();
+        }
     }
 
     @Test

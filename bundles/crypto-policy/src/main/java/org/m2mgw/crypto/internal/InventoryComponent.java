@@ -198,7 +198,9 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
                 d.keyCreated(), Optional.ofNullable(u.certificateNotAfter));
         Verdict v = policy.key(facts, now);
         if (key.weakness != null) {
-            v = v.worst(Verdict.of(CryptoStatus.WARN, "pre-shared key is " + key.weakness, null));
+            // The weakness says more than the strength estimate: it comes first.
+            Verdict weak = Verdict.of(CryptoStatus.WARN, "pre-shared key is " + key.weakness, null);
+            v = v.status() == CryptoStatus.WARN && v.reason().contains("below the policy minimum") ? weak : v.worst(weak);
         }
         if (u.suite != null && u.credentialType != null) {
             v = v.worst(policy.suite(u.credentialType, u.suite, now));

@@ -137,11 +137,10 @@ final class PolicyRules {
     }
 
     Verdict key(KeyFacts k, Instant at) {
-        if (k.strengthBits() < minStrength) {
-            return Verdict.of(CryptoStatus.RETIRED, k.algorithm() + " key of " + k.strengthBits()
-                    + " bits is below the policy minimum of " + minStrength, null);
-        }
-        Verdict v = Verdict.ok();
+        // Reported, not refused: a device in the field may have no other way in. Rotate it.
+        Verdict v = k.strengthBits() >= minStrength ? Verdict.ok()
+                : Verdict.of(CryptoStatus.WARN, k.algorithm() + " key of about " + k.strengthBits()
+                        + " bits is below the policy minimum of " + minStrength + ": rotate it", null);
         if (k.quantumVulnerable()) {
             if (!at.isBefore(disallowed)) {
                 return Verdict.of(CryptoStatus.RETIRED, k.algorithm() + " is quantum-vulnerable, disallowed from "
@@ -152,11 +151,11 @@ final class PolicyRules {
                         + " bits) is deprecated from " + day(deprecated) + " (NIST IR 8547)", deprecated);
             }
             if (at.plus(warning).isAfter(disallowed)) {
-                v = Verdict.of(CryptoStatus.EXPIRING, k.algorithm() + " is quantum-vulnerable, disallowed from "
-                        + day(disallowed) + " (NIST IR 8547)", disallowed);
+                v = v.worst(Verdict.of(CryptoStatus.EXPIRING, k.algorithm() + " is quantum-vulnerable, disallowed from "
+                        + day(disallowed) + " (NIST IR 8547)", disallowed));
             } else if (!at.isBefore(deprecated)) {
-                v = Verdict.of(CryptoStatus.WARN, k.algorithm() + " is quantum-vulnerable, disallowed from "
-                        + day(disallowed) + " (NIST IR 8547): plan the move", disallowed);
+                v = v.worst(Verdict.of(CryptoStatus.WARN, k.algorithm() + " is quantum-vulnerable, disallowed from "
+                        + day(disallowed) + " (NIST IR 8547): plan the move", disallowed));
             }
         }
         if (k.notAfter().isPresent()) {

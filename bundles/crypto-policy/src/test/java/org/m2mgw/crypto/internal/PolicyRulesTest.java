@@ -103,7 +103,8 @@ class PolicyRulesTest {
         assertThat(r.key(cert, NOW.plusSeconds(86_400L * 11)).status()).isEqualTo(CryptoStatus.EXPIRED);
         KeyFacts weak = new KeyFacts(CredentialType.RAW_PUBLIC_KEY, "RSA 1024", 80, true, Optional.of(NOW),
                 Optional.empty());
-        assertThat(r.key(weak, NOW).status()).isEqualTo(CryptoStatus.RETIRED);
+        assertThat(r.key(weak, NOW).status()).as("reported, not refused").isEqualTo(CryptoStatus.WARN);
+        assertThat(r.key(weak, NOW).reason()).contains("below the policy minimum of 112");
     }
 
     @Test
