@@ -44,7 +44,13 @@ public class CryptoCommands {
                     e.suite().orElse("-"), e.verdict().status(), e.verdict().reason()
                             + e.lastEvent().map(l -> "; last: " + l).orElse("")));
         }
-        return b.append(rows.size()).append(" device(s)").toString();
+        b.append(rows.size()).append(" device(s)");
+        for (var u : inventory.uplinks()) {
+            b.append(String.format("%nuplink %s: %s %s, key exchange %s%s, since %s", u.name(), u.protocol(),
+                    u.suite(), u.group().isEmpty() ? "unknown" : u.group(), u.postQuantum() ? " (post-quantum)" : "",
+                    u.since()));
+        }
+        return b.toString();
     }
 
     public String cryptojson(String... filter) {

@@ -60,6 +60,7 @@ public class CryptoPlugin extends HttpServlet {
         if (json) {
             resp.setContentType("application/json;charset=UTF-8");
             resp.getWriter().print(req.getParameter("findings") != null ? InventoryJson.findings(inv.findings())
+                    : req.getParameter("uplinks") != null ? InventoryJson.uplinks(inv.uplinks())
                     : InventoryJson.entries(rows));
             return;
         }
@@ -88,6 +89,14 @@ public class CryptoPlugin extends HttpServlet {
                     + e.resumptions() + "</td><td class='status-" + e.verdict().status() + "'>" + e.verdict().status()
                     + "</td><td>" + Text.html(e.verdict().reason() + e.lastEvent().map(l -> "; last: " + l).orElse(""))
                     + "</td></tr>");
+        }
+        out.println("</tbody></table><h3>Cloud uplinks</h3><table class='tablelayout nicetable' id='uplinks'><thead>"
+                + "<tr><th>Connection</th><th>Protocol</th><th>Suite</th><th>Key exchange</th><th>Since</th></tr>"
+                + "</thead><tbody>");
+        for (var u : inv.uplinks()) {
+            out.println("<tr><td>" + Text.html(u.name()) + "</td><td>" + Text.html(u.protocol()) + "</td><td>"
+                    + Text.html(u.suite()) + "</td><td>" + Text.html(u.group().isEmpty() ? "unknown" : u.group())
+                    + (u.postQuantum() ? " (post-quantum hybrid)" : "") + "</td><td>" + u.since() + "</td></tr>");
         }
         out.println("</tbody></table><h3>Findings</h3><table class='tablelayout nicetable' id='findings'><thead><tr>"
                 + "<th>Severity</th><th>Kind</th><th>Devices</th><th>Detail</th><th>What to do</th></tr></thead><tbody>");

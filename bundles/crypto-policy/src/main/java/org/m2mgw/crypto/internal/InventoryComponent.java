@@ -70,6 +70,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
     private final byte[] fingerprintKey;
     private final Clock clock;
     private final Map<String, DeviceUsage> usage = new ConcurrentHashMap<>();
+    private final Map<String, org.m2mgw.api.crypto.UplinkEntry> uplinks = new ConcurrentHashMap<>();
     private final AtomicBoolean dirty = new AtomicBoolean();
     private final AtomicBoolean changed = new AtomicBoolean();
     private final ScheduledExecutorService timer;
@@ -170,6 +171,24 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         }
         dirty.set(true);
         changed.set(true);
+    }
+
+    @Override
+    public void uplink(org.m2mgw.api.crypto.UplinkEntry uplink) {
+        org.m2mgw.api.crypto.UplinkEntry before = uplinks.put(uplink.name(), uplink);
+        if (before == null || !before.group().equals(uplink.group()) || !before.suite().equals(uplink.suite())) {
+            changed.set(true);
+            LOG.info("Crypto inventory: uplink {} uses {} {} with key exchange {}{}", uplink.name(), uplink.protocol(),
+                    uplink.suite(), uplink.group().isEmpty() ? "unknown" : uplink.group(),
+                    uplink.postQuantum() ? " (post-quantum hybrid)" : "");
+        }
+    }
+
+    @Override
+    public List<org.m2mgw.api.crypto.UplinkEntry> uplinks() {
+        List<org.m2mgw.api.crypto.UplinkEntry> out = new ArrayList<>(uplinks.values());
+        out.sort(Comparator.comparing(org.m2mgw.api.crypto.UplinkEntry::name));
+        return out;
     }
 
     // --- reading ---
@@ -342,7 +361,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         props.put("quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
         props.put("findings", (long) findings().size());
         props.put("policy.revision", policy.revision());
-        props.put("json", InventoryJson.summary(all, findings(), clock.instant()));
+        props.put("json", InventoryJson.summary(all, findings(), uplinks(), clock.instant()));
         ea.postEvent(new Event(TOPIC, props));
     }
 

@@ -63,7 +63,20 @@ final class InventoryJson {
     }
 
     /** @return the summary published to the cloud: counts, then every device not OK, then findings */
-    static String summary(List<InventoryEntry> entries, List<Finding> findings, Instant at) {
+    static String uplinks(List<org.m2mgw.api.crypto.UplinkEntry> uplinks) {
+        StringBuilder b = new StringBuilder("[");
+        for (var u : uplinks) {
+            b.append(b.length() > 1 ? "," : "").append("{\"name\":").append(Json.quote(u.name()))
+                    .append(",\"protocol\":").append(Json.quote(u.protocol())).append(",\"suite\":")
+                    .append(Json.quote(u.suite())).append(",\"group\":").append(Json.quote(u.group()))
+                    .append(",\"postQuantum\":").append(u.postQuantum()).append(",\"since\":")
+                    .append(Json.quote(u.since().toString())).append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    static String summary(List<InventoryEntry> entries, List<Finding> findings,
+            List<org.m2mgw.api.crypto.UplinkEntry> uplinks, Instant at) {
         StringBuilder b = new StringBuilder("{\"time\":").append(Json.quote(at.toString()))
                 .append(",\"devices\":").append(entries.size()).append(",\"status\":{");
         boolean first = true;
@@ -75,7 +88,8 @@ final class InventoryJson {
                 .append(",\"attention\":");
         b.append(entries(entries.stream().filter(e -> e.verdict().status() != org.m2mgw.api.crypto.CryptoStatus.OK)
                 .toList()));
-        b.append(",\"findings\":").append(findings(findings)).append('}');
+        b.append(",\"findings\":").append(findings(findings)).append(",\"uplinks\":").append(uplinks(uplinks))
+                .append('}');
         return b.toString();
     }
 

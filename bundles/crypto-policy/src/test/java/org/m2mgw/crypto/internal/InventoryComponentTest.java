@@ -135,6 +135,12 @@ class InventoryComponentTest {
         assertThat(inv.entries().stream().filter(InventoryFilter.parse("older:30", NOW)))
                 .extracting(InventoryEntry::deviceId).containsExactly("valve-1");
         assertThatThrownBy(() -> InventoryFilter.parse("newest", NOW)).hasMessageContaining("unknown filter");
+
+        inv.uplink(new org.m2mgw.api.crypto.UplinkEntry("org.m2mgw.cloud.mqtt~a", "TLSv1.3", "TLS_AES_128_GCM_SHA256",
+                "X25519MLKEM768", NOW));
+        assertThat(inv.uplinks()).singleElement().satisfies(u -> assertThat(u.postQuantum()).isTrue());
+        assertThat(InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW))
+                .contains("\"group\":\"X25519MLKEM768\",\"postQuantum\":true");
     }
 
     @Test

@@ -57,6 +57,16 @@ public interface CryptoInventory {
      */
     void ended(String deviceId, String reason, Instant at);
 
+    /**
+     * A cloud uplink connected (or reconnected): what protects it.
+     *
+     * @param uplink the negotiated protection
+     */
+    void uplink(UplinkEntry uplink);
+
+    /** @return the cloud uplinks last reported, by name */
+    List<UplinkEntry> uplinks();
+
     /** @return every device's entry, by device id */
     List<InventoryEntry> entries();
 
