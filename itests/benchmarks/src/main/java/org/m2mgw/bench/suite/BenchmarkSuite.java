@@ -179,6 +179,8 @@ public final class BenchmarkSuite {
         loadScenario("full PSK handshakes/s (CCM_8, cookie)", Mode.HANDSHAKE, 0, profile.handshakeClients(), 0.85,
                 "handshakes/s");
         restartServers();
+        cryptoPolicyCost();
+        restartServers();
         loadScenario("session resumptions/s", Mode.RESUME, 100, profile.handshakeClients(), 0.85, "resumptions/s");
         ecdsaProviders();
         restartServers();
@@ -243,6 +245,38 @@ public final class BenchmarkSuite {
                 g >= targetRatio * b && errors == 0, String.format(Locale.ROOT,
                         "%d devices closed loop, median of %d; gateway p99 %.1f ms, errors %d", clients,
                         profile.rounds(), median(gwP99), errors)));
+    }
+
+    /**
+     * The cost of the crypto policy (suite selection, the check at establishment) and the
+     * inventory's reports on full PSK handshakes: the gateway with the crypto-policy bundle
+     * running against the same gateway with it stopped (the transport then checks nothing), rounds
+     * interleaved and their order alternated, since each run leaves connections in the store.
+     */
+    private void cryptoPolicyCost() throws Exception {
+        double[] on = new double[profile.rounds()];
+        double[] off = new double[profile.rounds()];
+        long errors = 0;
+        try {
+            for (int r = 0; r < profile.rounds(); r++) {
+                for (boolean policy : r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    gateway.bundle("org.m2mgw.crypto-policy", policy ? "start" : "stop");
+                    Thread.sleep(500);
+                    double[] g = loadgenProcess(gatewayUri, 0, profile.handshakeClients(), Mode.HANDSHAKE,
+                            "gateway handshake policy " + (policy ? "on" : "off"));
+                    (policy ? on : off)[r] = g[0];
+                    errors += (long) g[5];
+                }
+            }
+        } finally {
+            gateway.bundle("org.m2mgw.crypto-policy", "start");
+        }
+        double g = median(on);
+        double o = median(off);
+        rows.add(new Row("cost of crypto policy + inventory (full PSK handshakes)", "handshakes/s", g,
+                "crypto-policy bundle stopped", o, false, ">= 0.97 x without", g >= 0.97 * o && errors == 0,
+                String.format(Locale.ROOT, "%d devices closed loop, rounds interleaved, median of %d; errors %d",
+                        profile.handshakeClients(), profile.rounds(), errors)));
     }
 
     /**
