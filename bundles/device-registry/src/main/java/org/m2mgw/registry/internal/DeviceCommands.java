@@ -13,13 +13,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -74,13 +72,10 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=cancel-rotation"
 })
 public class DeviceCommands {
-    /** The size of a key that {@code rotate} makes. */
-    static final int ROTATED_KEY_BYTES = 32;
     private static final String ROTATE_USAGE = "usage: rotate <deviceId> [--deadline <ISO-8601 instant>]";
     private static final String ROTATE_RPK_USAGE =
             "usage: rotate-rpk <deviceId> <base64 key | PEM or DER public key file> [--deadline <ISO-8601 instant>]";
     private final DeviceRegistryComponent registry;
-    private final SecureRandom random = new SecureRandom();
 
     @Activate
     public DeviceCommands(@Reference(name = "registry") DeviceRegistryComponent registry) {
@@ -177,7 +172,8 @@ public class DeviceCommands {
         return d.toHours() < 48 ? d.toHours() + "h" : d.toDays() + "d";
     }
 
-    private static String until(Instant deadline, Instant now) {
+    /** @return how long until the deadline ("in 4d"), or "passed" */
+    static String until(Instant deadline, Instant now) {
         return now.isBefore(deadline) ? "in " + age(now, deadline) : "passed";
     }
 
@@ -334,9 +330,10 @@ public class DeviceCommands {
     // ---------------------------------------------------------------- key rollover
 
     /**
-     * Starts a PSK rollover: makes a random {@value #ROTATED_KEY_BYTES}-byte key and a new
-     * identity ({@code <deviceId>-k<n>}), registers them as the device's next credential and
-     * prints both once, for the operator to provision on the device.
+     * Starts a PSK rollover: makes a random key and a new identity ({@code <deviceId>-k<n>}),
+     * registers them as the device's next credential and prints both once, for the operator to
+     * provision on the device. The web console's "Rotate PSK" does the same, through
+     * {@link DeviceRegistryComponent#rotatePsk}.
      *
      * @param args the device id, optionally {@code --deadline <ISO-8601 instant>}
      */
@@ -346,7 +343,6 @@ public class DeviceCommands {
             return a.problem.isEmpty() ? ROTATE_USAGE : "Error: " + a.problem;
         }
         String id = a.positional.get(0);
-        byte[] key = new byte[ROTATED_KEY_BYTES];
         try {
             Optional<Device> found = registry.device(id);
             if (found.isEmpty()) {
@@ -361,17 +357,14 @@ public class DeviceCommands {
                 return "Error: device '" + id + "' already has a key rollover under way (next "
                         + Credentials.describeNext(d) + "): promote or cancel-rotation it first";
             }
-            String identity = nextIdentity(d);
-            random.nextBytes(key);
-            Device after = registry.startRollover(id, identity, key, null, a.deadline);
-            return "Device '" + id + "': next PSK identity '" + after.nextPskIdentity().orElseThrow() + "'\n"
-                    + "key (hex): " + hex(key) + "\n"
-                    + "The key is shown only this once: provision the identity and key on the device now. "
-                    + followUp(after);
+            try (RotatedPsk rotated = registry.rotatePsk(id, a.deadline)) {
+                return "Device '" + id + "': next PSK identity '" + rotated.identity() + "'\n"
+                        + "key (hex): " + rotated.keyHex() + "\n"
+                        + "The key is shown only this once: provision the identity and key on the device now. "
+                        + followUp(rotated.device());
+            }
         } catch (RuntimeException e) {
             return "Error: " + e.getMessage();
-        } finally {
-            Arrays.fill(key, (byte) 0);
         }
     }
 
@@ -468,25 +461,11 @@ public class DeviceCommands {
         }
     }
 
-    private static String followUp(Device after) {
+    /** @return what happens next in a rollover just started, for the operator */
+    static String followUp(Device after) {
         return "Both credentials are accepted until the device's first handshake with the new one, which "
                 + "retires the old one" + after.rolloverDeadline().map(t -> "; at " + t
                         + " the new one replaces the old one even if unused").orElse("") + ".";
-    }
-
-    /** @return {@code <deviceId>-k<n>}, n one more than the current identity's, not used by any device */
-    private String nextIdentity(Device d) {
-        String base = d.deviceId() + "-k";
-        String current = d.pskIdentity().orElse("");
-        long n = 1;
-        if (current.startsWith(base) && current.length() > base.length() && current.length() - base.length() < 10
-                && current.substring(base.length()).chars().allMatch(Character::isDigit)) {
-            n = Long.parseLong(current.substring(base.length())) + 1;
-        }
-        while (registry.byPskIdentity(base + n).isPresent() || (base + n).equals(current)) {
-            n++;
-        }
-        return base + n;
     }
 
     /**
@@ -505,29 +484,27 @@ public class DeviceCommands {
         if (path != null && Files.isRegularFile(path)) {
             byte[] content = Files.readAllBytes(path);
             String text = new String(content, StandardCharsets.US_ASCII);
-            int begin = text.indexOf("-----BEGIN PUBLIC KEY-----");
-            if (begin >= 0) {
-                int end = text.indexOf("-----END PUBLIC KEY-----", begin);
-                if (end < 0) {
-                    throw new IOException(path + " has no -----END PUBLIC KEY----- line");
-                }
-                return base64(text.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end), path.toString());
+            String body;
+            try {
+                body = PublicKeyText.pemBody(text, path.toString());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage());
             }
-            if (text.contains("-----BEGIN")) {
-                throw new IOException(path + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+            if (body == null && content.length > 0 && content[0] == 0x30) {
+                return content;
             }
-            return content.length > 0 && content[0] == 0x30 ? content : base64(text, path.toString());
+            return base64(body != null ? body : text, path + " holds no PEM, DER or base64 public key");
         }
-        return base64(arg.startsWith("base64:") ? arg.substring(7) : arg, null);
+        String text = arg.startsWith("base64:") ? arg.substring(7) : arg;
+        return base64(text, "'" + Validation.sanitize(text) + "' is neither a public key file nor base64");
     }
 
-    private static byte[] base64(String text, String file) throws IOException {
-        try {
-            return Base64.getDecoder().decode(text.replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file != null ? file + " holds no PEM, DER or base64 public key"
-                    : "'" + Validation.sanitize(text) + "' is neither a public key file nor base64");
+    private static byte[] base64(String text, String problem) throws IOException {
+        byte[] decoded = PublicKeyText.base64(text);
+        if (decoded == null) {
+            throw new IOException(problem);
         }
+        return decoded;
     }
 
     /** Arguments: positional ones and {@code --deadline}. */

@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link DeviceRegistry}: field devices and their credentials, kept encrypted in the data
  * directory ({@link RegistryStore}), filled from an import file ({@code registry.import.file},
- * watched by {@link ImportFileWatcher}) and from the shell ({@link DeviceCommands}).
+ * watched by {@link ImportFileWatcher}), from the shell ({@link DeviceCommands}) and from the web
+ * console ({@link DeviceKeysPlugin}: key rollovers).
  *
  * <p>Lookups read an immutable {@link Snapshot} and never block. Changes are made by
  * {@link RegistryAdministration}: serialised by a lock, each one is validated, written to disk,
@@ -68,6 +70,8 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     static final String DATA_DIR = "registry";
     /** How often rollover deadlines are checked. */
     static final long SWEEP_SECONDS = 60;
+    /** The size of a key that {@link #rotatePsk} makes. */
+    static final int ROTATED_KEY_BYTES = 32;
     /** After a failed sweep (the store could not be saved), lookups do not ask for another one sooner. */
     private static final long SWEEP_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistryComponent.class);
@@ -78,6 +82,8 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     /** The registry's one thread: import file checks and rollover sweeps. */
     private final ScheduledExecutorService executor;
     private final AtomicBoolean sweepQueued = new AtomicBoolean();
+    /** Makes the keys of PSK rollovers started by {@link #rotatePsk}. */
+    private final SecureRandom random = new SecureRandom();
     private volatile long noSweepBefore = System.nanoTime();
 
     /** Activation by DS. */
@@ -318,6 +324,53 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     }
 
     /**
+     * Starts a PSK rollover with a new key made here: a random {@value #ROTATED_KEY_BYTES}-byte key
+     * and the identity {@code <deviceId>-k<n>} (n one more than the current identity's, or 1, and
+     * the first number no device uses), registered as the device's next PSK. The shell's
+     * {@code rotate} and the web console's "Rotate PSK" both come here.
+     *
+     * @param id the device id
+     * @param deadline when the next PSK replaces the current one even if unused, or null
+     * @return the device after the change and the new key, which the caller shows once and then
+     *     wipes by closing it; the registry never shows the key again
+     * @throws IllegalArgumentException if there is no such device, it has no PSK, one rollover is
+     *     under way already or the deadline is not in the future
+     * @throws IllegalStateException if the registry is read-only
+     * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
+     */
+    RotatedPsk rotatePsk(String id, Instant deadline) {
+        Device d = device(id).orElseThrow(
+                () -> new IllegalArgumentException("no device '" + Validation.sanitize(id) + "'"));
+        if (d.pskIdentity().isEmpty()) {
+            throw new IllegalArgumentException("device '" + id + "' has no pre-shared key");
+        }
+        byte[] key = new byte[ROTATED_KEY_BYTES];
+        try {
+            random.nextBytes(key);
+            Device after = startRollover(id, nextPskIdentity(d), key, null, deadline);
+            return new RotatedPsk(after, key);
+        } catch (RuntimeException e) {
+            Arrays.fill(key, (byte) 0);
+            throw e;
+        }
+    }
+
+    /** @return {@code <deviceId>-k<n>}, n one more than the current identity's, not used by any device */
+    private String nextPskIdentity(Device d) {
+        String base = d.deviceId() + "-k";
+        String current = d.pskIdentity().orElse("");
+        long n = 1;
+        if (current.startsWith(base) && current.length() > base.length() && current.length() - base.length() < 10
+                && current.substring(base.length()).chars().allMatch(Character::isDigit)) {
+            n = Long.parseLong(current.substring(base.length())) + 1;
+        }
+        while (byPskIdentity(base + n).isPresent() || (base + n).equals(current)) {
+            n++;
+        }
+        return base + n;
+    }
+
+    /**
      * Makes the device's next credential current at once (as its first use would).
      *
      * @return the device after the change, unchanged if it has no rollover under way; empty if
@@ -326,7 +379,12 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
      * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
      */
     Optional<Device> forcePromotion(String id) {
-        return admin.promote(id, RegistryAdministration.Promotion.FORCED);
+        return forcePromotion(id, RegistryAdministration.Promotion.FORCED);
+    }
+
+    /** Like {@link #forcePromotion(String)}; {@code why} says where the operator asked, for the log. */
+    Optional<Device> forcePromotion(String id, RegistryAdministration.Promotion why) {
+        return admin.promote(id, why);
     }
 
     /**

@@ -71,6 +71,8 @@ final class RegistryAdministration {
         FIRST_USE("the device authenticated with it"),
         /** From the shell. */
         FORCED("forced from the shell"),
+        /** From the web console. */
+        FORCED_CONSOLE("forced from the web console"),
         /** Its rollover deadline passed. */
         DEADLINE("its rollover deadline passed, although the device had not used it");
 
