@@ -172,4 +172,26 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "tls.hostname.verification", description = "Check that the "
             + "broker's certificate names the host in broker.url. Default: true.")
     boolean tls_hostname_verification() default true;
+
+    @AttributeDefinition(name = "tls.groups", description = "Key-exchange groups offered to the broker "
+            + "for ssl:// URLs, most preferred first, comma separated. X25519MLKEM768 is the hybrid "
+            + "post-quantum group (X25519 with ML-KEM-768): traffic recorded today stays confidential "
+            + "even if quantum computers later break X25519. Brokers that do not know it get x25519 or "
+            + "secp256r1; keep secp256r1, without it a broker with a P-256 (ECDSA) certificate fails the "
+            + "handshake. Also known: x448, secp384r1, secp521r1, brainpoolP256r1tls13, "
+            + "brainpoolP384r1tls13, brainpoolP512r1tls13, ffdhe2048..ffdhe8192, SecP256r1MLKEM768, "
+            + "SecP384r1MLKEM1024, MLKEM512, MLKEM768, MLKEM1024. An unknown or repeated name is an error. "
+            + "Applied by Bouncy Castle's JSSE (see tls.provider); post-quantum groups only means no "
+            + "classical fallback. Default: X25519MLKEM768,x25519,secp256r1.")
+    String tls_groups() default "X25519MLKEM768,x25519,secp256r1";
+
+    @AttributeDefinition(name = "tls.provider", description = "Who does TLS for ssl:// URLs. auto: "
+            + "Bouncy Castle's JSSE (the bctls bundle) when it is installed, which applies tls.groups; "
+            + "otherwise the JDK, with its default classical groups and one warning in the log. bcjsse: "
+            + "Bouncy Castle's JSSE or no connection. jdk: the JDK, tls.groups not applied. "
+            + "Default: auto.",
+            options = {@Option(label = "auto", value = "auto"),
+                @Option(label = "Bouncy Castle JSSE", value = "bcjsse"),
+                @Option(label = "JDK", value = "jdk")})
+    String tls_provider() default "auto";
 }

@@ -273,6 +273,16 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
 
     // --- status ---
 
+    /**
+     * @return the key-exchange group of the live uplink's TLS, as the broker chose it (read from its
+     *     ServerHello), e.g. {@code X25519MLKEM768}; empty when not connected, not over TLS, or not
+     *     seen. The status line says the same, and the counter {@code tls.post.quantum} is 1 for a
+     *     post-quantum group and 0 for a classical one.
+     */
+    public Optional<String> tlsGroup() {
+        return parts == null ? Optional.empty() : parts.publisher().tlsGroup();
+    }
+
     @Override
     public String statusName() {
         return FACTORY_PID + "~" + name;

@@ -9,22 +9,20 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.m2mgw.support.config.Metatype;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.m2mgw.cloud.internal.mqtt.LinkSettings;
 import org.m2mgw.cloud.internal.queue.FullPolicy;
 import org.m2mgw.cloud.internal.queue.QueueOptions;
+import org.m2mgw.cloud.internal.tls.TlsGroups;
+import org.m2mgw.cloud.internal.tls.UplinkTls;
+import org.m2mgw.support.config.Metatype;
 
 /** Validated settings of one cloud connection; every error names its configuration key. */
 record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, String topicPrefix,
         Routes routes, Optional<Routes.CommandTopic> commandTopic, int commandExpirySeconds,
         int commandQueueMax, QueueOptions queueOptions, int publishWindow, int reconnectMinSeconds,
         int reconnectMaxSeconds, LinkSettings linkSettings, String alertTopic, QueueOptions alertQueueOptions,
-        Limits limits) {
+        Limits limits, UplinkTls tls) {
 
     /**
      * The bounds that findings of the security review added.
@@ -119,12 +117,25 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         if (c.session_expiry_seconds() < 0 || c.session_expiry_seconds() > 4_294_967_295L) {
             errors.add("session.expiry.seconds " + c.session_expiry_seconds() + " is out of range 0..4294967295");
         }
-        SSLSocketFactory sockets = null;
+        // Checked for tcp:// too: a bad list is an error before anyone switches to ssl://.
+        TlsGroups groups = null;
+        try {
+            groups = TlsGroups.parse(c.tls_groups());
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        UplinkTls.Choice provider = null;
+        try {
+            provider = UplinkTls.Choice.parse(c.tls_provider());
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        UplinkTls uplinkTls = null;
         if (tls && errors.isEmpty()) {
             try {
-                sockets = sslContext(c).getSocketFactory();
-            } catch (IOException | GeneralSecurityException e) {
-                errors.add("tls: " + e.getMessage());
+                uplinkTls = uplinkTls(c, name, url, groups, provider);
+            } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
+                errors.add(e instanceof IllegalArgumentException ? e.getMessage() : "tls: " + e.getMessage());
             }
         }
         if (!errors.isEmpty()) {
@@ -132,34 +143,32 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         }
         char[] password = c.password() == null || c.password().isEmpty() ? null : c.password().toCharArray();
         LinkSettings link = new LinkSettings(url, clientId, c.username(), password, c.keepalive_seconds(),
-                c.clean_start(), c.session_expiry_seconds(), 10, sockets, c.tls_hostname_verification(),
+                c.clean_start(), c.session_expiry_seconds(), 10, uplinkTls == null ? null : uplinkTls.socketFactory(),
+                c.tls_hostname_verification(),
                 Math.max(c.publish_window(), 10));
         return new CloudSettings(url, version.equals("5"), gatewayId, c.topic_prefix(), routes, commandTopic,
                 c.command_expiry_seconds(), c.command_queue_max(), queue, c.publish_window(),
                 c.reconnect_min_seconds(), c.reconnect_max_seconds(), link,
                 alertTopic.isEmpty() ? null : alertTopic.replace("{prefix}", c.topic_prefix()).replace("{gateway}", gatewayId),
                 alertQueue, new Limits(c.publish_max_bytes(), c.publish_max_attempts(), c.deadletter_max_count(),
-                        (long) c.deadletter_max_mbytes() << 20, c.command_max_bytes(), c.command_total_max()));
+                        (long) c.deadletter_max_mbytes() << 20, c.command_max_bytes(), c.command_total_max()),
+                uplinkTls);
     }
 
-    static SSLContext sslContext(CloudConfig c) throws IOException, GeneralSecurityException {
-        TrustManagerFactory tmf = null;
-        String trust = c.tls_truststore_path() == null ? "" : c.tls_truststore_path().trim();
-        if (!trust.isEmpty()) {
-            KeyStore ts = load(Path.of(trust), c.tls_truststore_password(), "tls.truststore.path");
-            tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ts);
+    /** The TLS side: the stores, the provider and the groups (see {@link UplinkTls}). */
+    private static UplinkTls uplinkTls(CloudConfig c, String name, String url, TlsGroups groups,
+            UplinkTls.Choice provider) throws IOException, GeneralSecurityException {
+        KeyStore trust = null;
+        String t = c.tls_truststore_path() == null ? "" : c.tls_truststore_path().trim();
+        if (!t.isEmpty()) {
+            trust = load(Path.of(t), c.tls_truststore_password(), "tls.truststore.path");
         }
-        KeyManagerFactory kmf = null;
-        String keys = c.tls_keystore_path() == null ? "" : c.tls_keystore_path().trim();
-        if (!keys.isEmpty()) {
-            KeyStore ks = load(Path.of(keys), c.tls_keystore_password(), "tls.keystore.path");
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, password(c.tls_keystore_password()));
+        KeyStore keys = null;
+        String k = c.tls_keystore_path() == null ? "" : c.tls_keystore_path().trim();
+        if (!k.isEmpty()) {
+            keys = load(Path.of(k), c.tls_keystore_password(), "tls.keystore.path");
         }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-        return ctx;
+        return UplinkTls.create(name, url, groups, provider, trust, keys, password(c.tls_keystore_password()));
     }
 
     private static char[] password(String p) {

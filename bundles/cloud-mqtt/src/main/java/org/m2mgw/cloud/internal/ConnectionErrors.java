@@ -15,7 +15,7 @@ final class ConnectionErrors {
 
     static String describe(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SSLHandshakeException || c instanceof SSLException) {
+            if (c instanceof SSLHandshakeException || c instanceof SSLException || bouncyCastleTls(c)) {
                 return "TLS handshake failed (check the truststore, the client certificate and the host name): "
                         + c.getMessage();
             }
@@ -50,7 +50,7 @@ final class ConnectionErrors {
      */
     static boolean unreachable(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SSLException) {
+            if (c instanceof SSLException || bouncyCastleTls(c)) {
                 return false;
             }
             if (c instanceof ConnectException || c instanceof NoRouteToHostException
@@ -63,6 +63,20 @@ final class ConnectionErrors {
         int code = reasonCode(t);
         // Paho: unable to connect to server, timed out waiting, connection lost during the connect
         return code == 32103 || code == 32000 || code == 32109;
+    }
+
+    /**
+     * Bouncy Castle's JSSE reports some handshake failures (an alert from the server, for one) with
+     * its own {@code org.bouncycastle.tls.TlsException}, an IOException that is no SSLException.
+     * Matched by name: the bundle does not need Bouncy Castle to describe an error.
+     */
+    private static boolean bouncyCastleTls(Throwable t) {
+        for (Class<?> k = t.getClass(); k != null; k = k.getSuperclass()) {
+            if (k.getName().equals("org.bouncycastle.tls.TlsException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int reasonCode(Throwable t) {

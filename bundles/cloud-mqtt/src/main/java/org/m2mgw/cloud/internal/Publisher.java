@@ -2,6 +2,7 @@ package org.m2mgw.cloud.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
 import org.m2mgw.cloud.internal.mqtt.MqttLink;
 import org.m2mgw.cloud.internal.queue.DurableQueue;
+import org.m2mgw.cloud.internal.tls.TlsGroups;
+import org.m2mgw.cloud.internal.tls.UplinkTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +99,8 @@ final class Publisher {
     private volatile boolean running = true;
     private volatile String state = "starting";
     private volatile MqttLink link;
+    /** The key-exchange group of the live connection's TLS; null when not connected or not seen. */
+    private volatile String tlsGroup;
     private Thread thread;
 
     /**
@@ -152,6 +157,11 @@ final class Publisher {
         return state;
     }
 
+    /** @return the key-exchange group of the live uplink's TLS, as the broker chose it */
+    Optional<String> tlsGroup() {
+        return Optional.ofNullable(tlsGroup);
+    }
+
     int inFlightCount() {
         return messages.inFlight() + (alerts == null ? 0 : alerts.inFlight());
     }
@@ -170,6 +180,10 @@ final class Publisher {
         m.put("alerts.published", al[0]);
         m.put("alerts.failed", al[1]);
         m.put("alerts.parked", al[2]);
+        String group = tlsGroup;
+        if (group != null) {
+            m.put("tls.post.quantum", TlsGroups.isPostQuantum(group) ? 1L : 0L);
+        }
         return m;
     }
 
@@ -189,6 +203,10 @@ final class Publisher {
 
     /** One connection, from the attempt to its end; returns the next backoff. */
     private long connectAndPublish(long backoff) {
+        UplinkTls tls = s.tls();
+        if (tls != null) {
+            tls.reset();
+        }
         MqttLink l = links.create(s.mqttVersion5(), s.linkSettings());
         // Published before connecting, so that stop() can abort a connect in progress.
         link = l;
@@ -218,12 +236,15 @@ final class Publisher {
             return Math.min(backoff * 2, s.reconnectMaxSeconds() * 1000L);
         }
         connects.increment();
-        state = "connected to " + s.brokerUrl() + " (MQTT " + (s.mqttVersion5() ? "5" : "3.1.1") + ")";
-        LOG.info("Cloud connection {} connected to {}", name, s.brokerUrl());
+        tlsGroup = tls == null ? null : tls.negotiatedGroup().orElse(null);
+        String security = tls == null ? "" : tlsDescription(tls);
+        state = "connected to " + s.brokerUrl() + " (MQTT " + (s.mqttVersion5() ? "5" : "3.1.1") + security + ")";
+        LOG.info("Cloud connection {} connected to {}{}", name, s.brokerUrl(), security);
         try {
             publishWhileConnected(l);
         } finally {
             link = null;
+            tlsGroup = null;
             l.close();
             // Whatever was in flight goes back to its queue, in order, for the next connection;
             // late callbacks from the closed link change nothing.
@@ -240,6 +261,15 @@ final class Publisher {
             parkPending();
         }
         return s.reconnectMinSeconds() * 1000L;
+    }
+
+    /** @return e.g. ", TLSv1.3, key exchange X25519MLKEM768 (post-quantum hybrid)" */
+    private static String tlsDescription(UplinkTls tls) {
+        String version = tls.negotiatedVersion().map(v -> ", " + v).orElse(", TLS");
+        return version + tls.negotiatedGroup()
+                .map(g -> ", key exchange " + g + (TlsGroups.isPostQuantum(g)
+                        ? (g.startsWith("MLKEM") ? " (post-quantum)" : " (post-quantum hybrid)") : " (classical)"))
+                .orElse("") + " via " + tls.providerName();
     }
 
     private MqttLink.Listener listener() {

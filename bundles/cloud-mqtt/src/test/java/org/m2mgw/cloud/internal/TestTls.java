@@ -42,11 +42,27 @@ final class TestTls {
         return g.generateKeyPair();
     }
 
+    /**
+     * An RSA key for a Bouncy Castle JSSE server that offers only post-quantum groups: with no
+     * ECDSA curve among its groups, BCJSSE does not use an EC key.
+     */
+    static KeyPair rsaKeys() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
     X509Certificate server(KeyPair keys) throws Exception {
         return cert(new X500Principal("CN=127.0.0.1"), keys, ca.getSubjectX500Principal(), caKeys.getPrivate(),
                 false, KeyPurposeId.id_kp_serverAuth, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                     new GeneralName(GeneralName.dNSName, "localhost")}));
+    }
+
+    /** A server certificate for another host only, for hostname verification tests. */
+    X509Certificate serverFor(String dnsName, KeyPair keys) throws Exception {
+        return cert(new X500Principal("CN=" + dnsName), keys, ca.getSubjectX500Principal(), caKeys.getPrivate(),
+                false, KeyPurposeId.id_kp_serverAuth, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
     }
 
     X509Certificate client(String cn, KeyPair keys) throws Exception {
