@@ -71,6 +71,13 @@ import org.osgi.service.metatype.annotations.Option;
             required = false)
     String alert_topic() default "{prefix}/{gateway}/alerts";
 
+    @AttributeDefinition(name = "crypto.topic", description = "Topic for the crypto inventory summary "
+            + "(devices by status, quantum-vulnerable credentials, findings, uplinks) as JSON at QoS 1, "
+            + "every hour and soon after a change; {prefix} and {gateway} are replaced; no wildcards. "
+            + "Only the latest summary is kept while the broker is away. Empty disables. "
+            + "Default: {prefix}/{gateway}/crypto.", required = false)
+    String crypto_topic() default "{prefix}/{gateway}/crypto";
+
     @AttributeDefinition(name = "alert.queue.max.messages", description = "Most alerts kept on disk "
             + "while they cannot be published; when full, the oldest goes (counted and logged). "
             + "10..1000000. Default: 10000.", min = "10", max = "1000000")

@@ -1,6 +1,7 @@
 package org.m2mgw.cloud.internal;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -56,11 +57,32 @@ import org.slf4j.LoggerFactory;
         immediate = true,
         service = {ConfigurableComponent.class, DeviceMessageConsumer.class, CommandQueue.class,
             StatusProvider.class, EventHandler.class, DeadLetterAdmin.class},
-        property = EventConstants.EVENT_TOPIC + "=" + Alert.TOPIC)
+        property = {EventConstants.EVENT_TOPIC + "=" + Alert.TOPIC,
+            EventConstants.EVENT_TOPIC + "=" + CloudConnection.CRYPTO_TOPIC})
 @Designate(ocd = CloudConfig.class, factory = true)
 public class CloudConnection implements ConfigurableComponent, DeviceMessageConsumer, CommandQueue, StatusProvider,
         EventHandler, DeadLetterAdmin {
     static final String FACTORY_PID = "org.m2mgw.cloud.mqtt";
+    /** Event Admin topic of the crypto inventory's summaries (posted by the crypto-policy bundle). */
+    static final String CRYPTO_TOPIC = "org/m2mgw/crypto/INVENTORY";
+
+    /** The crypto inventory, when there is one: told what protects this uplink at each connection. */
+    private volatile org.m2mgw.api.crypto.CryptoInventory cryptoInventory;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            unbind = "unbindCryptoInventory")
+    void bindCryptoInventory(org.m2mgw.api.crypto.CryptoInventory inventory) {
+        cryptoInventory = inventory;
+        if (parts != null) {
+            parts.publisher().reportTls();
+        }
+    }
+
+    void unbindCryptoInventory(org.m2mgw.api.crypto.CryptoInventory inventory) {
+        if (cryptoInventory == inventory) {
+            cryptoInventory = null;
+        }
+    }
     private static final Logger LOG = LoggerFactory.getLogger(CloudConnection.class);
 
     /** The device registry, when there is one: commands are then taken only for devices it knows. */
@@ -108,6 +130,13 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
         this.configError = error;
         this.parts = p;
         if (p != null) {
+            String uplinkName = pid == null ? FACTORY_PID : pid.toString();
+            p.publisher().onTls = (version, group) -> {
+                org.m2mgw.api.crypto.CryptoInventory inv = cryptoInventory;
+                if (inv != null) {
+                    inv.uplink(new org.m2mgw.api.crypto.UplinkEntry(uplinkName, version, "", group, java.time.Instant.now()));
+                }
+            };
             p.publisher().start();
         }
     }
@@ -188,6 +217,13 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
     /** Queues alerts from Event Admin for the alert topic. */
     @Override
     public void handleEvent(Event event) {
+        if (CRYPTO_TOPIC.equals(event.getTopic())) {
+            Object json = event.getProperty("json");
+            if (parts != null && parts.settings().cryptoTopic() != null && json instanceof String j) {
+                parts.publisher().publishStatus(parts.settings().cryptoTopic(), j.getBytes(StandardCharsets.UTF_8));
+            }
+            return;
+        }
         if (parts != null && parts.alerts() != null) {
             parts.alerts().publish(event);
         }

@@ -22,7 +22,7 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         Routes routes, Optional<Routes.CommandTopic> commandTopic, int commandExpirySeconds,
         int commandQueueMax, QueueOptions queueOptions, int publishWindow, int reconnectMinSeconds,
         int reconnectMaxSeconds, LinkSettings linkSettings, String alertTopic, QueueOptions alertQueueOptions,
-        Limits limits, UplinkTls tls) {
+        Limits limits, UplinkTls tls, String cryptoTopic) {
 
     /**
      * The bounds that findings of the security review added.
@@ -102,6 +102,13 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
         } else if (alertTopic.contains("{device}")) {
             errors.add("alert.topic: {device} is not replaced in this topic");
         }
+        String cryptoTopic = c.crypto_topic() == null ? "" : c.crypto_topic().trim();
+        String cryptoProblem = Routes.templateProblem("crypto.topic", cryptoTopic, false);
+        if (!cryptoTopic.isEmpty() && cryptoProblem != null) {
+            errors.add(cryptoProblem);
+        } else if (cryptoTopic.contains("{device}")) {
+            errors.add("crypto.topic: {device} is not replaced in this topic");
+        }
         QueueOptions alertQueue = null;
         try {
             // Alerts are small: small segments, and the oldest goes when full (the detector cannot retry).
@@ -152,7 +159,8 @@ record CloudSettings(String brokerUrl, boolean mqttVersion5, String gatewayId, S
                 alertTopic.isEmpty() ? null : alertTopic.replace("{prefix}", c.topic_prefix()).replace("{gateway}", gatewayId),
                 alertQueue, new Limits(c.publish_max_bytes(), c.publish_max_attempts(), c.deadletter_max_count(),
                         (long) c.deadletter_max_mbytes() << 20, c.command_max_bytes(), c.command_total_max()),
-                uplinkTls);
+                uplinkTls, cryptoTopic.isEmpty() ? null
+                        : cryptoTopic.replace("{prefix}", c.topic_prefix()).replace("{gateway}", gatewayId));
     }
 
     /** The TLS side: the stores, the provider and the groups (see {@link UplinkTls}). */

@@ -102,6 +102,24 @@ final class Publisher {
     /** The key-exchange group of the live connection's TLS; null when not connected or not seen. */
     private volatile String tlsGroup;
     private Thread thread;
+    /** The latest status document to publish (topic, payload); only the newest is kept. */
+    private final java.util.concurrent.atomic.AtomicReference<Map.Entry<String, byte[]>> status =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final LongAdder statusPublished = new LongAdder();
+    /** Told of each connection's TLS: version and key-exchange group (either may be empty). */
+    volatile java.util.function.BiConsumer<String, String> onTls;
+    /** The TLS version of the live connection; null when not connected or not over TLS. */
+    private volatile String tlsVersion;
+
+    /** Tells {@link #onTls} what protects the live connection, if it is over TLS. */
+    void reportTls() {
+        java.util.function.BiConsumer<String, String> report = onTls;
+        String version = tlsVersion;
+        if (report != null && version != null) {
+            String group = tlsGroup;
+            report.accept(version, group == null ? "" : group);
+        }
+    }
 
     /**
      * @param name the connection's short name, for the thread and the log
@@ -146,6 +164,15 @@ final class Publisher {
         }
     }
 
+    /**
+     * Publishes a status document (the crypto inventory summary) at QoS 1 when connected. Not
+     * durable: while the broker is away only the newest is kept, and a newer one replaces it.
+     */
+    void publishStatus(String topic, byte[] payload) {
+        status.set(Map.entry(topic, payload));
+        wake();
+    }
+
     /** Makes the loop look at the queues now, e.g. after a message was offered. */
     void wake() {
         synchronized (signal) {
@@ -176,6 +203,7 @@ final class Publisher {
         m.put("publisher.errors", errors.sum());
         m.put("commands.received", commandsReceived.sum());
         m.put("commands.refused", commandsRefused.sum());
+        m.put("crypto.summaries.published", statusPublished.sum());
         long[] al = alerts == null ? new long[3] : alerts.counts();
         m.put("alerts.published", al[0]);
         m.put("alerts.failed", al[1]);
@@ -240,11 +268,14 @@ final class Publisher {
         String security = tls == null ? "" : tlsDescription(tls);
         state = "connected to " + s.brokerUrl() + " (MQTT " + (s.mqttVersion5() ? "5" : "3.1.1") + security + ")";
         LOG.info("Cloud connection {} connected to {}{}", name, s.brokerUrl(), security);
+        tlsVersion = tls == null ? null : tls.negotiatedVersion().orElse("");
+        reportTls();
         try {
             publishWhileConnected(l);
         } finally {
             link = null;
             tlsGroup = null;
+            tlsVersion = null;
             l.close();
             // Whatever was in flight goes back to its queue, in order, for the next connection;
             // late callbacks from the closed link change nothing.
@@ -336,6 +367,15 @@ final class Publisher {
                 : Math.min(s.publishWindow(), l.maxInflight()) - inFlightCount();
         if (room <= 0) {
             return false;
+        }
+        Map.Entry<String, byte[]> st = status.getAndSet(null);
+        if (st != null) {
+            // Takes one slot of the window; on failure it comes back unless a newer one is waiting.
+            l.publish(st.getKey(), st.getValue(), 1, statusPublished::increment,
+                    e -> status.compareAndSet(null, st));
+            if (--room <= 0) {
+                return true;
+            }
         }
         int sent = alerts == null ? 0 : alerts.publish(l, room);
         sent += messages.publish(l, room - sent);

@@ -113,6 +113,28 @@ class PostQuantumUplinkIT {
         assertThat(c.statusLine()).contains("TLSv1.3, key exchange X25519MLKEM768 (post-quantum hybrid) via "
                 + "Bouncy Castle JSSE");
         assertThat(counter(c, "tls.post.quantum")).isEqualTo(1);
+
+        // The crypto inventory is told what protects the uplink, and its summary goes to the cloud.
+        java.util.List<org.m2mgw.api.crypto.UplinkEntry> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        c.bindCryptoInventory((org.m2mgw.api.crypto.CryptoInventory) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.m2mgw.api.crypto.CryptoInventory.class},
+                (proxy, m, args) -> {
+                    if (m.getName().equals("uplink")) {
+                        told.add((org.m2mgw.api.crypto.UplinkEntry) args[0]);
+                    }
+                    return null;
+                }));
+        assertThat(told).singleElement().satisfies(u -> {
+            assertThat(u.group()).isEqualTo("X25519MLKEM768");
+            assertThat(u.protocol()).isEqualTo("TLSv1.3");
+            assertThat(u.postQuantum()).isTrue();
+        });
+        c.handleEvent(new org.osgi.service.event.Event(CloudConnection.CRYPTO_TOPIC,
+                Map.of("json", "{\"devices\":3,\"quantumVulnerable\":1}")));
+        await("inventory summary received", 15_000, () -> sub.lastByTopic.containsKey("m2mgw/gw1/crypto"));
+        assertThat(new String(sub.lastByTopic.get("m2mgw/gw1/crypto"), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"devices\":3,\"quantumVulnerable\":1}");
+        await("summary acknowledged", 15_000, () -> counter(c, "crypto.summaries.published") == 1);
     }
 
     @Test
