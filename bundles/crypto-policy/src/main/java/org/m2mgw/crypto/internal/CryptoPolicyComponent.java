@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * The crypto policy service. Its rules are replaced as a whole on each configuration change, so
  * readers never see half a policy; listeners are told after the new rules are in force.
  */
-@Component(configurationPid = CryptoPolicyComponent.PID, immediate = true,
-        service = {CryptoPolicy.class, ConfigurableComponent.class})
+@Component(name = CryptoPolicyComponent.PID, configurationPid = CryptoPolicyComponent.PID, immediate = true,
+        // Kura finds a configurable component by its service.pid, also before it has a configuration.
+        property = "service.pid=" + CryptoPolicyComponent.PID,
+        service = {CryptoPolicy.class, ConfigurableComponent.class, CryptoPolicyComponent.class})
 @Designate(ocd = PolicyConfig.class)
 public class CryptoPolicyComponent implements CryptoPolicy, ConfigurableComponent {
     static final String PID = "org.m2mgw.crypto.policy";
