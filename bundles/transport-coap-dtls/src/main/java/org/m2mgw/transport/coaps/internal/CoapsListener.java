@@ -115,6 +115,8 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     private volatile int effectiveMaxConnections;
     private ListenerSettings running;
     private volatile String status = "stopped";
+    /** Restarts the connector, sessions kept, when a crypto provider bundle comes, changes or goes. */
+    private final ProviderWatcher providers = new ProviderWatcher(this::restartKeepingSessions);
 
     @Activate
     public CoapsListener(@Reference DeviceRegistry registry, @Reference GatewayRuntime runtime,
@@ -138,6 +140,33 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     void removeTrafficListener(TrafficEventListener listener) {
         traffic.removeListener(listener);
     }
+
+    // --- crypto provider bundles (ProviderWatcher) ---
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            unbind = "removeCryptoProvider", updated = "updatedCryptoProvider")
+    void addCryptoProvider(org.m2mgw.api.crypto.CryptoProvider p, Map<String, Object> props) {
+        providers.added(p, props);
+    }
+
+    void updatedCryptoProvider(org.m2mgw.api.crypto.CryptoProvider p, Map<String, Object> props) {
+        providers.modified(p, props);
+    }
+
+    void removeCryptoProvider(org.m2mgw.api.crypto.CryptoProvider p, Map<String, Object> props) {
+        providers.removed(p, props);
+    }
+
+    /** Stops the connector (saving its sessions) and starts it again with the same settings (restoring them). */
+    synchronized void restartKeepingSessions(String reason) {
+        ListenerSettings settings = running;
+        if (settings == null) {
+            return;
+        }
+        LOG.info("CoAPS listener {} restarting its connector, sessions kept: {}", name, reason);
+        stop();
+        start(settings);
+    }
+    // --- end crypto provider bundles ---
 
     @Modified
     void modified(CoapsListenerConfig config) {
@@ -413,7 +442,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     /** @return a one-line status for the console and the shell */
     public String status() {
-        return status;
+        return status + "; crypto provider " + providers.inUse();
     }
 
     /** @return the listener's name (its configuration PID) */
@@ -433,7 +462,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
 
     @Override
     public String statusLine() {
-        return status;
+        return status + "; crypto provider " + providers.inUse();
     }
 
     /** @return the counters since start, by name */
@@ -454,6 +483,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         out.put("connections.restored", sessions.restored());
         out.put("connections.restored.dropped", sessions.dropped());
         out.put("connections.max", (long) effectiveMaxConnections);
+        out.put("crypto.provider.restarts", providers.restarts());
         return Collections.unmodifiableMap(out);
     }
 }
