@@ -33,8 +33,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.JarFile;
 import javax.crypto.KeyAgreement;
 import javax.inject.Inject;
-import org.eclipse.californium.core.CoapClient;
-import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
@@ -453,17 +451,7 @@ public class CryptoProviderSwapIT extends GatewayTestSupport {
 
     /** Posts a small reading; the timeout lets CoAP retransmit across a connector restart. */
     private static ResponseCode post(CoapEndpoint ep, int port) {
-        CoapClient client = new CoapClient("coaps://127.0.0.1:" + port + "/telemetry");
-        client.setEndpoint(ep);
-        client.setTimeout(20_000L);
-        try {
-            CoapResponse r = client.post("{\"v\":1}", 50);
-            return r == null ? null : r.getCode();
-        } catch (Exception e) {
-            return null;
-        } finally {
-            client.shutdown();
-        }
+        return DeviceFixture.post(ep, port, 20_000L);
     }
 
     private static CoapEndpoint ecdhePskClient(String id) {

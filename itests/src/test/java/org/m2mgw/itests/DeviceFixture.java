@@ -92,9 +92,17 @@ final class DeviceFixture implements AutoCloseable {
 
     /** Posts a small JSON reading to /telemetry; @return the response code, null if none came */
     static ResponseCode post(CoapEndpoint ep, int port) {
+        return post(ep, port, 5_000L);
+    }
+
+    /**
+     * Posts a small JSON reading to /telemetry, waiting up to {@code timeoutMs} (long enough, and
+     * CoAP retransmits across a connector restart); @return the response code, null if none came
+     */
+    static ResponseCode post(CoapEndpoint ep, int port, long timeoutMs) {
         CoapClient client = new CoapClient("coaps://127.0.0.1:" + port + "/telemetry");
         client.setEndpoint(ep);
-        client.setTimeout(5_000L);
+        client.setTimeout(timeoutMs);
         try {
             CoapResponse r = client.post("{\"v\":1}", 50);
             return r == null ? null : r.getCode();
