@@ -251,7 +251,29 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
     private record Key(CredentialType type, String algorithm, int strength, String fingerprint, String weakness) {
     }
 
+    /**
+     * What was worked out of each device's key, kept while the device is unchanged (a new secret
+     * comes with a new key date, so an equal device has the same key): a keyed hash and an entropy
+     * estimate per device per status poll would cost a large fleet seconds of CPU.
+     */
+    private final Map<String, Map.Entry<Device, Key>> keys = new ConcurrentHashMap<>();
+
     private Key key(Device d, DeviceUsage u) {
+        Map.Entry<Device, Key> cached = keys.get(d.deviceId());
+        if (cached != null && cached.getKey().equals(d)
+                && (u.credentialType == null || u.credentialType == cached.getValue().type())
+                && (cached.getValue().type() != CredentialType.X509 || u.certificateAlgorithm == null)) {
+            return cached.getValue();
+        }
+        Key k = analyse(d, u);
+        if (keys.size() > 200_000) {
+            keys.clear();
+        }
+        keys.put(d.deviceId(), Map.entry(d, k));
+        return k;
+    }
+
+    private Key analyse(Device d, DeviceUsage u) {
         CredentialType type = u.credentialType != null ? u.credentialType
                 : d.pskIdentity().isPresent() ? CredentialType.PSK
                 : d.publicKey().isPresent() ? CredentialType.RAW_PUBLIC_KEY : CredentialType.X509;
@@ -308,16 +330,29 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         return "crypto inventory";
     }
 
+    /** The entries behind the status line and counters, at most 30 seconds old: status pages poll. */
+    private volatile Map.Entry<Long, List<InventoryEntry>> forStatus;
+
+    private List<InventoryEntry> entriesForStatus() {
+        Map.Entry<Long, List<InventoryEntry>> c = forStatus;
+        long now = clock.millis();
+        if (c == null || now - c.getKey() > 30_000 || now < c.getKey()) {
+            c = Map.entry(now, entries());
+            forStatus = c;
+        }
+        return c.getValue();
+    }
+
     @Override
     public String statusLine() {
-        Map<CryptoStatus, Long> counts = counts(entries());
+        Map<CryptoStatus, Long> counts = counts(entriesForStatus());
         return counts.isEmpty() ? "no devices" : counts.toString();
     }
 
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
-        List<InventoryEntry> all = entries();
+        List<InventoryEntry> all = entriesForStatus();
         counts(all).forEach((k, v) -> out.put("devices." + k.name().toLowerCase(java.util.Locale.ROOT), v));
         out.put("devices.quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
         return out;
