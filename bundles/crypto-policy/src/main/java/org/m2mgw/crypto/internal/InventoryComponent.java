@@ -155,6 +155,9 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         DeviceUsage u = usage.get(deviceId);
         if (u != null) {
             synchronized (u) {
+                if (u.recordsProtected == recordsProtected && u.macFailures == macFailures) {
+                    return; // an idle session: nothing to save
+                }
                 u.recordsProtected = recordsProtected;
                 u.macFailures = macFailures;
             }
