@@ -14,12 +14,16 @@ import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
 /**
- * One simulated device: its own UDP socket and DTLS connector, with the PSK of its identity, and
- * a CoAP endpoint. Executors are shared between all devices of a run, so a device costs one
- * receiver thread and a socket.
+ * One simulated device: its own UDP socket and DTLS connector, with the PSK of its identity or
+ * its key pair as its raw public key (the server's raw public key is trusted, whichever it is:
+ * there is no server authentication with a PSK either), and a CoAP endpoint. Executors are shared
+ * between all devices of a run, so a device costs one receiver thread and a socket.
  */
 public final class DeviceClient implements AutoCloseable {
 
@@ -47,11 +51,16 @@ public final class DeviceClient implements AutoCloseable {
         this.device = device;
         this.target = target;
         this.peer = new InetSocketAddress(target.getHost(), target.getPort() < 0 ? 5684 : target.getPort());
-        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(cfg)
-                .setAddress(bind)
-                .setAdvancedPskStore(new AdvancedSinglePskStore(device.identity(), device.key()))
-                .build();
-        connector = new DTLSConnector(dtls);
+        DtlsConnectorConfig.Builder dtls = DtlsConnectorConfig.builder(cfg).setAddress(bind);
+        if (device.rpk()) {
+            dtls.setCertificateIdentityProvider(new SingleCertificateProvider(device.keyPair().getPrivate(),
+                    device.keyPair().getPublic()))
+                    .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs()
+                            .setSupportedCertificateTypes(java.util.List.of(CertificateType.RAW_PUBLIC_KEY)).build());
+        } else {
+            dtls.setAdvancedPskStore(new AdvancedSinglePskStore(device.identity(), device.key()));
+        }
+        connector = new DTLSConnector(dtls.build());
         connector.setExecutor(executor);
         endpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector).build();
         endpoint.setExecutors(executor, secondary);

@@ -24,8 +24,10 @@ import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 
 /**
- * Simulated devices against a CoAPS server (the gateway, or any server that knows their PSKs).
- * Each device has its own socket and DTLS session. Modes: full handshakes (the session is
+ * Simulated devices against a CoAPS server (the gateway, or any server that knows their PSKs or
+ * raw public keys). Each device has its own socket and DTLS session. PSK devices offer
+ * TLS_PSK_WITH_AES_128_CCM_8, raw public key devices TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, unless
+ * other suites are given. Modes: full handshakes (the session is
  * forgotten before each request), resumptions (abbreviated handshakes of a kept session), and
  * secured POSTs on established sessions, closed loop or at a fixed rate per device.
  */
@@ -53,6 +55,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final ScheduledExecutorService secondary;
     private final Configuration cfg;
+    private final Configuration rpkCfg;
     private String postPath = "telemetry/load";
     private final String getPath = "commands";
     private int payloadBytes = 64;
@@ -66,14 +69,21 @@ public final class LoadGenerator implements AutoCloseable {
         secondary = ExecutorsUtil.newDefaultSecondaryScheduler("loadgen-timer#");
         cfg = clientConfiguration(suites.length == 0 ? new CipherSuite[] {CipherSuite.TLS_PSK_WITH_AES_128_CCM_8}
                 : suites);
+        rpkCfg = clientConfiguration(suites.length == 0
+                ? new CipherSuite[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8} : suites);
         try {
             for (int i = 0; i < clients; i++) {
-                this.clients.add(new DeviceClient(fleet.get(i), target, cfg, executor, secondary, "0.0.0.0"));
+                this.clients.add(newClient(i));
             }
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private DeviceClient newClient(int index) throws IOException {
+        Fleet.Device d = fleet.get(index);
+        return new DeviceClient(d, target, d.rpk() ? rpkCfg : cfg, executor, secondary, "0.0.0.0");
     }
 
     /** The client side's Californium configuration: one receiver thread per device. */
@@ -161,6 +171,49 @@ public final class LoadGenerator implements AutoCloseable {
         return measured.result(name, seconds);
     }
 
+    /**
+     * Runs {@code mode} on all devices: warm-up first (not counted), then measures while
+     * {@code during} runs (in the calling thread). Unlike {@link #run}, every request sent in the
+     * measurement is counted, also those still waiting for their answer when {@code during}
+     * returns: no more requests are sent then, and the result is taken once each device's last
+     * request has its outcome (answer, timeout or error). Fails if that takes more than
+     * {@code drainTimeout}.
+     */
+    public Stats.Result runWhile(String name, Mode mode, double ratePerDevice, Duration warmup,
+            java.util.concurrent.Callable<?> during, Duration drainTimeout) throws Exception {
+        AtomicReference<Stats> current = new AtomicReference<>(new Stats());
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger running = new AtomicInteger(clients.size());
+        CountDownLatch idle = new CountDownLatch(1);
+        long periodNanos = ratePerDevice > 0 ? (long) (1e9 / ratePerDevice) : 0;
+        AtomicInteger seq = new AtomicInteger();
+        handshakesOnClient = new int[clients.size()];
+        for (int i = 0; i < clients.size(); i++) {
+            int index = i;
+            long offset = periodNanos == 0 ? 0 : (periodNanos * i) / clients.size();
+            executor.schedule(() -> loop(index, mode, periodNanos, current, stop, running, idle, seq),
+                    offset, TimeUnit.NANOSECONDS);
+        }
+        Stats measured;
+        long t0;
+        try {
+            Thread.sleep(warmup.toMillis());
+            measured = new Stats();
+            current.set(measured);
+            t0 = System.nanoTime();
+            during.call();
+        } finally {
+            stop.set(true);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!idle.await(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + ": " + running.get() + " device(s) still wait for an answer "
+                    + drainTimeout.toSeconds() + " s after the measurement");
+        }
+        current.set(null);
+        return measured.result(name, seconds);
+    }
+
     private void loop(int index, Mode mode, long periodNanos, AtomicReference<Stats> current,
             AtomicBoolean stop, AtomicInteger running, CountDownLatch idle, AtomicInteger seq) {
         if (stop.get()) {
@@ -174,7 +227,7 @@ public final class LoadGenerator implements AutoCloseable {
             // socket ("handshake message sequence number 65536 out of range"): a device that
             // handshakes this often gets a new socket now and then.
             try {
-                DeviceClient fresh = new DeviceClient(fleet.get(index), target, cfg, executor, secondary, "0.0.0.0");
+                DeviceClient fresh = newClient(index);
                 synchronized (clients) {
                     clients.set(index, fresh).close();
                 }

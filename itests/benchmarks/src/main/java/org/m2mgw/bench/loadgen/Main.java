@@ -11,13 +11,20 @@ import java.util.Locale;
 public final class Main {
 
     private static final String USAGE = """
-            loadgen: simulated CoAPS devices against a gateway (or any CoAPS server that knows their PSKs)
+            loadgen: simulated CoAPS devices against a gateway (or any CoAPS server that knows their keys)
 
               --target URI         coaps://host:port of the gateway (default coaps://127.0.0.1:5684)
-              --registry FILE      devices from a registry import file (PSK devices only)
-              --generate N         or N generated devices bench-000001.. (keys from --seed)
+              --kind K             psk | rpk (default psk): PSK devices (TLS_PSK_WITH_AES_128_CCM_8) or
+                                   raw public key devices, P-256 (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8)
+              --registry FILE      devices of that kind from a registry import file
+              --rpk-keys FILE      the private keys of the registry's rpk devices (kind rpk; 0600)
+              --generate N         or N generated devices bench-000001.. (PSKs from --seed; rpk: random
+                                   key pairs)
               --prefix P --seed S  name prefix and key seed of generated devices (bench, m2mgw-bench)
-              --write-registry F   write the generated devices as a registry import file (0600) and exit
+              --write-registry F   write the generated devices as a registry import file (0600) and exit;
+                                   kind rpk also writes their private keys to --rpk-keys FILE
+              --jce P              the devices' JCE provider: SYSTEM (the JDK's) or BC (Bouncy Castle)
+                                   (default: Californium's, CALIFORNIUM_JCE_PROVIDER)
               --mode M             post | handshake | resume (default post)
               --clients N          devices that run at once (default: all, at most 200)
               --rate R             requests per second per device, 0 = closed loop (default 0)
@@ -44,6 +51,9 @@ public final class Main {
         int payload = 64;
         String path = "telemetry/load";
         int offset = 0;
+        boolean rpk = false;
+        Path rpkKeys = null;
+        String jce = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -69,24 +79,54 @@ public final class Main {
                 case "--payload" -> payload = Integer.parseInt(v);
                 case "--path" -> path = v;
                 case "--offset" -> offset = Integer.parseInt(v);
+                case "--kind" -> rpk = switch (v.toLowerCase(Locale.ROOT)) {
+                    case "psk" -> false;
+                    case "rpk" -> true;
+                    default -> {
+                        fail("--kind is psk or rpk");
+                        yield false;
+                    }
+                };
+                case "--rpk-keys" -> rpkKeys = Path.of(v);
+                case "--jce" -> jce = v.toUpperCase(Locale.ROOT);
                 default -> fail("unknown option " + a + " (try --help)");
             }
         }
         if ((registry == null) == (generate == 0)) {
             fail("give either --registry FILE or --generate N");
         }
-        Fleet fleet = registry != null ? Fleet.read(registry) : Fleet.generate(generate, prefix, seed);
+        if (rpk && rpkKeys == null && (registry != null || writeRegistry != null)) {
+            fail("--kind rpk needs --rpk-keys FILE (the devices' private keys)");
+        }
+        if (jce != null) {
+            // before Californium reads it (JceProviderUtil, when the first Scandium class loads)
+            System.setProperty("CALIFORNIUM_JCE_PROVIDER", jce);
+        }
+        org.eclipse.californium.elements.util.JceProviderUtil.init();
+        Fleet fleet;
+        if (registry != null) {
+            fleet = rpk ? Fleet.readRpk(registry, rpkKeys) : Fleet.read(registry);
+        } else {
+            fleet = rpk ? Fleet.generateRpk(generate, prefix) : Fleet.generate(generate, prefix, seed);
+        }
         if (offset > 0) {
             fleet = fleet.slice(offset, fleet.size() - offset);
         }
         if (writeRegistry != null) {
             fleet.writeRegistry(writeRegistry);
-            System.out.printf("wrote %d devices to %s%n", fleet.size(), writeRegistry);
+            if (rpk) {
+                fleet.writeRpkKeys(rpkKeys);
+            }
+            System.out.printf("wrote %d devices to %s%s%n", fleet.size(), writeRegistry,
+                    rpk ? " and their private keys to " + rpkKeys : "");
             return;
         }
         int n = clients > 0 ? clients : Math.min(fleet.size(), 200);
-        System.out.printf("loadgen: %d devices, mode %s, rate %s, target %s%n", n, mode,
-                rate == 0 ? "closed loop" : rate + "/s per device", target);
+        String provider = org.eclipse.californium.elements.util.JceProviderUtil.usesBouncyCastle()
+                ? "Bouncy Castle " + org.eclipse.californium.elements.util.JceProviderUtil.getProviderVersion() : "JDK";
+        System.out.printf("loadgen: %d %s devices, mode %s, rate %s, target %s, JCE provider %s%n", n,
+                rpk ? "raw public key" : "PSK", mode, rate == 0 ? "closed loop" : rate + "/s per device", target,
+                provider);
         try (LoadGenerator gen = new LoadGenerator(fleet, target, n)) {
             gen.payloadBytes(payload).postPath(path);
             if (mode == LoadGenerator.Mode.POST || mode == LoadGenerator.Mode.RESUME) {

@@ -14,8 +14,14 @@ public final class Stats {
     final LongAdder coapRetransmissions = new LongAdder();
     final LongAdder dtlsRetransmissions = new LongAdder();
     final LongAdder handshakes = new LongAdder();
+    /** When the last answer of a successful request arrived, and the longest time without one. */
+    private long lastAnswer = System.nanoTime();
+    private long maxGapNanos;
 
     synchronized void latency(long nanos) {
+        long now = System.nanoTime();
+        maxGapNanos = Math.max(maxGapNanos, now - lastAnswer);
+        lastAnswer = now;
         if (count == latenciesNanos.length) {
             latenciesNanos = Arrays.copyOf(latenciesNanos, count * 2);
         }
@@ -29,7 +35,8 @@ public final class Stats {
         return new Result(name, ok.sum(), seconds, ok.sum() / seconds,
                 percentileMs(sorted, 0.50), percentileMs(sorted, 0.99), percentileMs(sorted, 0.999),
                 errors.sum(), timeouts.sum(), refused.sum(), coapRetransmissions.sum(), dtlsRetransmissions.sum(),
-                handshakes.sum());
+                handshakes.sum(), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
+                maxGapNanos / 1e6);
     }
 
     private static double percentileMs(long[] sorted, double p) {
@@ -40,10 +47,14 @@ public final class Stats {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }
 
-    /** What one phase measured. Latencies in milliseconds; refused = 4.xx/5.xx answers. */
+    /**
+     * What one phase measured. Latencies in milliseconds; refused = 4.xx/5.xx answers; maxMs is
+     * the longest a successful request waited for its answer, maxGapMs the longest time in which
+     * no successful request got its answer (from the start of the measurement).
+     */
     public record Result(String name, long ok, double seconds, double perSecond, double p50Ms, double p99Ms,
             double p999Ms, long errors, long timeouts, long refused, long coapRetransmissions,
-            long dtlsRetransmissions, long handshakes) {
+            long dtlsRetransmissions, long handshakes, double maxMs, double maxGapMs) {
 
         public String line() {
             return String.format("%-28s %10.0f/s  ok=%d  p50=%.2f ms  p99=%.2f ms  p99.9=%.2f ms  errors=%d "

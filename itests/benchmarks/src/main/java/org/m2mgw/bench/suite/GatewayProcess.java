@@ -146,6 +146,32 @@ public final class GatewayProcess implements AutoCloseable {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
+    /** A CoAPS listener as the console's status page shows it: its status line and its counters. */
+    public record Listener(String status, Map<String, Long> counters) {
+        /** @return the counter, 0 when the page does not show it (traffic counters appear once non-zero) */
+        public long counter(String name) {
+            return counters.getOrDefault(name, 0L);
+        }
+    }
+
+    /** The CoAPS listener {@code name} (its configuration PID) from the status page (JSON). */
+    public Listener listener(String name) throws IOException {
+        String page = get("/system/console/status-m2mgw.json");
+        jakarta.json.JsonObject all;
+        try (jakarta.json.JsonReader r = jakarta.json.Json.createReader(new java.io.StringReader(page))) {
+            all = r.readObject();
+        } catch (RuntimeException e) {
+            throw new IOException("the status page is not JSON: " + page.substring(0, Math.min(200, page.length())), e);
+        }
+        jakarta.json.JsonObject l = all.getJsonObject(name);
+        if (l == null) {
+            throw new IOException("no " + name + " on the status page; it shows " + all.keySet());
+        }
+        Map<String, Long> counters = new LinkedHashMap<>();
+        l.getJsonObject("counters").forEach((k, v) -> counters.put(k, ((jakarta.json.JsonNumber) v).longValue()));
+        return new Listener(l.getString("status"), counters);
+    }
+
     private HttpURLConnection open(String path) throws IOException {
         if (password == null) {
             password = Files.readString(dataDir.resolve("console/admin-password")).strip();

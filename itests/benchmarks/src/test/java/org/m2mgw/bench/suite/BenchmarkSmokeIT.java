@@ -24,14 +24,16 @@ public class BenchmarkSmokeIT {
         Path distro = Path.of(System.getProperty("m2mgw.distro.jar"));
         List<Row> rows = BenchmarkSuite.run(Profile.smoke(), out, distro);
 
-        assertEquals(11, rows.size());
+        assertEquals(13, rows.size());
         for (Row r : rows) {
             assertFalse(r.scenario() + " has no gateway number", Double.isNaN(r.gateway()));
             assertTrue(r.scenario() + " measured nothing: " + r.gateway(), r.gateway() > 0);
         }
         for (String withBaseline : List.of("full PSK handshakes/s (CCM_8, cookie)", "session resumptions/s",
                 "secured POSTs end to end", "durable queue enqueue (fsync group commit)",
-                "cost of crypto policy + inventory (full PSK handshakes)")) {
+                "cost of crypto policy + inventory (full PSK handshakes)",
+                "ECDHE_ECDSA handshakes through the gateway: crypto-bc vs JDK",
+                "crypto provider swap under POST load (crypto-bc stop/start x2)")) {
             Row r = BenchmarkSuite.rowFor(rows, withBaseline);
             assertNotNull(withBaseline, r);
             assertTrue(withBaseline + ": baseline measured in the same run", r.baseline() > 0);
@@ -39,6 +41,10 @@ public class BenchmarkSmokeIT {
         // Restart keeps the sessions: no new handshake, no failed request.
         Row restart = BenchmarkSuite.rowFor(rows, "restart with live sessions (transport bundle stop/start)");
         assertTrue(restart.detail(), restart.detail().contains(", 0 errors, 0 new handshakes"));
+        // A crypto provider swap keeps the sessions: no failed request, no new full handshake.
+        Row swap = BenchmarkSuite.rowFor(rows, "crypto provider swap under POST load (crypto-bc stop/start x2)");
+        assertTrue(swap.detail(), swap.detail().contains("requests failed 0 ")
+                && swap.detail().contains("new full handshakes 0 "));
         // Every idle device got its session on both servers.
         Row idle = BenchmarkSuite.rowFor(rows, "idle sessions: heap per session");
         assertTrue(idle.detail(), idle.detail().startsWith("200 of 200 idle devices connected (bare 200)"));
