@@ -281,7 +281,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         limits = connectionLimits;
         this.observer = observer;
         observer.guard = cryptoGuard;
-        observer.terminate = (peer, address) -> CryptoGuard.end(dtls, java.util.Map.of(peer, address));
+        observer.terminate = (peer, address) -> CryptoGuard.end(dtls, address);
         guard = cryptoGuard;
         sessions.restore(s, dtls, credentials);
         try {

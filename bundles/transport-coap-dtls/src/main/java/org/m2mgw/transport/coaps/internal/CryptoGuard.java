@@ -237,13 +237,15 @@ final class CryptoGuard {
     }
 
     /**
-     * Ends sessions: each peer is told with a close_notify alert, then its connections are removed
-     * and its session taken out of the resumption cache (a resumption would bring a retired suite
-     * back). Both run on the connection's serial executor, in that order.
+     * Ends one session: the peer is told with a close_notify alert and the connection at that
+     * address closes. Only that connection: a device's newer session on an allowed suite (same
+     * principal, another address) is not touched. A later resumption of the closed session is
+     * checked again when it completes, and closed too if its suite is still not allowed.
      */
-    static void end(DTLSConnector dtls, Map<Principal, java.net.InetSocketAddress> sessions) {
-        sessions.values().forEach(dtls::close);
-        dtls.startTerminateConnectionsForPrincipal((Filter<Principal>) sessions::containsKey, true);
+    static void end(DTLSConnector dtls, java.net.InetSocketAddress peer) {
+        if (peer != null) {
+            dtls.close(peer);
+        }
     }
 
     // --- sweeps over live sessions ---
@@ -260,7 +262,6 @@ final class CryptoGuard {
         CryptoInventory inv = inventory.get();
         Instant now = Instant.now();
         Map<Principal, String> ending = new ConcurrentHashMap<>();
-        Map<Principal, java.net.InetSocketAddress> addresses = new ConcurrentHashMap<>();
         Future<Void> done = dtls.startForEach((Filter<Connection>) connection -> {
             DTLSContext ctx = connection.getEstablishedDtlsContext();
             Principal peer = connection.getEstablishedPeerIdentity();
@@ -276,14 +277,15 @@ final class CryptoGuard {
             if (p != null) {
                 Verdict v = p.suite(RegistryCredentials.credentialType(peer), suite, now);
                 Optional<AeadLimits> limits = p.limits(suite);
-                if (!v.allowed() || limits.isPresent() && records >= limits.get().confidentialityRecords()) {
-                    addresses.put(peer, connection.getPeerAddress());
-                }
-                if (!v.allowed()) {
-                    ending.put(peer, "session closed: " + v.reason());
-                } else if (limits.isPresent() && records >= limits.get().confidentialityRecords()) {
-                    ending.put(peer, "session closed: its key protected " + records + " records, the limit of "
-                            + suite + " (" + limits.get().source() + "); the device handshakes again");
+                String closing = !v.allowed() ? "session closed: " + v.reason()
+                        : limits.isPresent() && records >= limits.get().confidentialityRecords()
+                                ? "session closed: its key protected " + records + " records, the limit of " + suite
+                                        + " (" + limits.get().source() + "); the device handshakes again"
+                                : null;
+                if (closing != null) {
+                    ending.put(peer, closing);
+                    // This very connection, on its own executor: not the device's other sessions.
+                    end(dtls, connection.getPeerAddress());
                 }
             }
             return false;
@@ -302,7 +304,6 @@ final class CryptoGuard {
                     e.getValue(), null, 0);
             recordEnded(deviceId, e.getValue(), now);
         }
-        end(dtls, addresses);
         LOG.info("CoAPS listener {}: {}: ended the sessions of {} device(s) ({})", name, why, ending.size(),
                 ending.values().iterator().next());
         return ending.size();
