@@ -325,6 +325,12 @@ public class CloudConnection implements ConfigurableComponent, DeviceMessageCons
     }
 
     @Override
+    public boolean ready() {
+        Parts p = parts;
+        return p != null && p.publisher().connected();
+    }
+
+    @Override
     public String statusLine() {
         if (parts == null) {
             return "not running: " + configError;

@@ -180,6 +180,11 @@ final class Publisher {
         }
     }
 
+    /** @return whether a connection to the broker is up now */
+    boolean connected() {
+        return link != null && state.startsWith("connected");
+    }
+
     String state() {
         return state;
     }

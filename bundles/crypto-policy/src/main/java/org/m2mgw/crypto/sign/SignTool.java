@@ -23,8 +23,11 @@ import org.m2mgw.support.PrivateFiles;
  *   keygen DIR                  ES256 and ML-DSA-65 key pairs: DIR/es256.key, DIR/es256.pub,
  *                               DIR/mldsa65.key, DIR/mldsa65.pub (private keys 0600, PKCS#8;
  *                               public keys base64 DER SubjectPublicKeyInfo)
- *   sign DIR PURPOSE FILE       FILE.sig, signed with both keys of DIR for PURPOSE
+ *   sign DIR PURPOSE FILE...    FILE.sig, signed with both keys of DIR for PURPOSE
  *                               (policy, trust or package)
+ *   rollback DIR NAME VERSION OUT
+ *                               OUT: a signed permission to install VERSION of package NAME
+ *                               although a higher version was installed before
  * </pre>
  *
  * Run by {@code distro/bin/m2mgw-sign}. Keep the key directory off the gateway.
@@ -47,10 +50,20 @@ public final class SignTool {
         if (args.length == 2 && args[0].equals("keygen")) {
             return keygen(Path.of(args[1]));
         }
-        if (args.length == 4 && args[0].equals("sign")) {
-            return sign(Path.of(args[1]), args[2], Path.of(args[3]));
+        if (args.length >= 4 && args[0].equals("sign")) {
+            StringBuilder done = new StringBuilder();
+            for (int i = 3; i < args.length; i++) {
+                done.append(i == 3 ? "" : "\n").append(sign(Path.of(args[1]), args[2], Path.of(args[i])));
+            }
+            return done.toString();
         }
-        throw new IllegalArgumentException("usage: keygen DIR | sign DIR PURPOSE FILE");
+        if (args.length == 5 && args[0].equals("rollback")) {
+            Path out = Path.of(args[4]);
+            Files.writeString(out, document(Path.of(args[1]), SigningTrust.PURPOSE_ROLLBACK,
+                    Signatures.sha256(SigningTrust.rollbackPermission(args[2], args[3]))));
+            return "rollback permission for " + args[2] + " " + args[3] + ": " + out;
+        }
+        throw new IllegalArgumentException("usage: keygen DIR | sign DIR PURPOSE FILE... | rollback DIR NAME VERSION OUT");
     }
 
     static String keygen(Path dir) throws IOException, GeneralSecurityException {
@@ -72,10 +85,16 @@ public final class SignTool {
     }
 
     static String sign(Path dir, String purpose, Path file) throws IOException, GeneralSecurityException {
-        if (!purpose.matches("policy|trust|package")) {
-            throw new IllegalArgumentException("purpose must be policy, trust or package");
+        if (!purpose.matches("policy|trust|package|rollback")) {
+            throw new IllegalArgumentException("purpose must be policy, trust, package or rollback");
         }
-        byte[] sha = Signatures.sha256(Files.readAllBytes(file));
+        Path out = file.resolveSibling(file.getFileName() + ".sig");
+        Files.writeString(out, document(dir, purpose, Signatures.sha256(Files.readAllBytes(file))));
+        return "signed " + file + " for " + purpose + ": " + out;
+    }
+
+    /** @return the signature document over {@code sha}, signed with both keys of {@code dir} */
+    static String document(Path dir, String purpose, byte[] sha) throws IOException, GeneralSecurityException {
         byte[] msg = Signatures.message(purpose, sha);
         StringBuilder b = new StringBuilder("{\"format\":").append(Json.quote(SigningTrust.FORMAT))
                 .append(",\"purpose\":").append(Json.quote(purpose))
@@ -91,9 +110,6 @@ public final class SignTool {
                     .append(",\"alg\":").append(Json.quote(keys[i][1])).append(",\"value\":")
                     .append(Json.quote(Base64.getEncoder().encodeToString(sig))).append('}');
         }
-        b.append("]}\n");
-        Path out = file.resolveSibling(file.getFileName() + ".sig");
-        Files.writeString(out, b.toString());
-        return "signed " + file + " for " + purpose + ": " + out;
+        return b.append("]}\n").toString();
     }
 }

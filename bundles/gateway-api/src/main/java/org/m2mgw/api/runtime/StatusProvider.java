@@ -22,4 +22,16 @@ public interface StatusProvider {
 
     /** @return counters since start, by name; possibly empty */
     Map<String, Long> counters();
+
+    /**
+     * Whether this part does its job right now: a listener is listening, a cloud connection is
+     * connected. The update agent's health check waits for every provider that was ready before
+     * an update to be ready again after it.
+     *
+     * @return true unless the part is known not to work now
+     * @since 2.1
+     */
+    default boolean ready() {
+        return true;
+    }
 }

@@ -32,6 +32,25 @@ public interface SigningTrust {
     String PURPOSE_TRUST = "trust";
     /** Purpose of signed update packages. */
     String PURPOSE_PACKAGE = "package";
+    /**
+     * Purpose of a signed permission to install a lower version of a package than the highest one
+     * installed before. The signed content is {@link #rollbackPermission(String, String)}.
+     *
+     * @since 1.1
+     */
+    String PURPOSE_ROLLBACK = "rollback";
+
+    /**
+     * @param packageName the deployment package's symbolic name
+     * @param version the exact version that may be installed again
+     * @return the content a rollback permission signs (UTF-8 of {@code "m2mgw-rollback-1\n" +
+     *         name + "\n" + version + "\n"})
+     * @since 1.1
+     */
+    static byte[] rollbackPermission(String packageName, String version) {
+        return ("m2mgw-rollback-1\n" + packageName + "\n" + version + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /**
      * @param purpose what the content is ({@link #PURPOSE_POLICY} and so on)

@@ -465,6 +465,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         return status + "; crypto provider " + providers.inUse();
     }
 
+    @Override
+    public boolean ready() {
+        return status.startsWith("listening");
+    }
+
     /** @return the counters since start, by name */
     @Override
     public Map<String, Long> counters() {
