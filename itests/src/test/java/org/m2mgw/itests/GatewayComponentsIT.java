@@ -36,7 +36,7 @@ public class GatewayComponentsIT extends GatewayTestSupport {
 
     /** Every configurable PID the gateway has today; a new one must be added here on purpose. */
     private static final Set<String> EXPECTED_PIDS = Set.of("org.m2mgw.gateway", "org.m2mgw.broker",
-            "org.m2mgw.registry", "org.m2mgw.anomaly", "org.m2mgw.crypto.policy");
+            "org.m2mgw.registry", "org.m2mgw.anomaly", "org.m2mgw.crypto.policy", "org.m2mgw.update");
     /** Every configurable factory PID (components with one instance per configuration). */
     private static final Set<String> EXPECTED_FACTORY_PIDS = Set.of("org.m2mgw.transport.coaps",
             "org.m2mgw.cloud.mqtt");

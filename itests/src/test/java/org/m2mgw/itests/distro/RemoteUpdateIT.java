@@ -43,8 +43,8 @@ import org.m2mgw.update.testsupport.PackageServer;
  * signed with keys the gateway's trust store holds. A signed newer anomaly feature is installed and
  * committed; tampered, unsigned-by-both, unknown-key, downgraded, wrong-hash and cut downloads are
  * refused with their reason and change nothing; a package whose bundle cannot resolve is rolled
- * back automatically; a SIGKILL during the health check leaves the gateway, after restart, on the
- * committed version, and the cloud is told.
+ * back automatically; a SIGKILL during the health check, and one during a download, leave the
+ * gateway, after restart, on the committed version, and the cloud is told.
  */
 public class RemoteUpdateIT {
     private static final String CLIENT = "gw-update-it";
@@ -85,6 +85,8 @@ public class RemoteUpdateIT {
         http.serve("/tampered.dp", tampered).serve("/tampered.dp.sig", v25sig);
         http.serve("/one.dp", v25).serve("/one.dp.sig", onlyEs256(v25sig));
         http.serve("/cut.dp", v25).serve("/cut.dp.sig", v25sig).cutAfter("/cut.dp", v25.length / 3);
+        http.serve("/stall.dp", v25).serve("/stall.dp.sig", v25sig).stallAfter("/stall.dp", v25.length / 3,
+                java.time.Duration.ofSeconds(20));
 
         MqttClient cloud = new MqttClient(broker.url(), "update-it-cloud", new MemoryPersistence());
         cloud.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
@@ -169,6 +171,19 @@ public class RemoteUpdateIT {
             assertTrue(journal, journal.contains("0.4.0\tROLLED_BACK"));
             assertEquals("the version floor was kept outside the data directory", true,
                     Files.readString(base.resolve("floor/version-floor.properties")).contains("floor.anomaly-feature=0.2.0"));
+
+            // 5. SIGKILL during a download (the server stalls it): after restart, nothing installed, the cloud told.
+            gateway.awaitOutput("listening for DEPLOY-V2 requests", 30_000);
+            publish("EXEC/download", download(http, "/stall.dp", "0.2.7", 10));
+            awaitJournal(data, "0.2.7\tREQUESTED", 60);
+            Thread.sleep(500);
+            gateway.kill();
+            seen.clear();
+            gateway = DistroProcess.start(data, consolePort, base.resolve("run3.log"), floor);
+            expect("interrupted download told", t -> t[0].endsWith("/install") && t[1].contains("job.id=10")
+                    && t[1].contains("FAILED") && t[1].contains("nothing was installed"), 120);
+            gateway.awaitOutput("anomaly-feature 0\\.2\\.0 runs again", 60_000);
+            assertTrue(get("GET/packages").contains("<name>anomaly-feature</name><version>0.2.0</version>"));
         } finally {
             System.out.println("update IT messages:\n" + String.join("\n", log));
             gateway.close();
@@ -256,7 +271,7 @@ public class RemoteUpdateIT {
         throw new AssertionError("journal never showed " + line);
     }
 
-    private static void configure(DistroProcess gateway, String password, String brokerUrl) throws Exception {
+    static void configure(DistroProcess gateway, String password, String brokerUrl) throws Exception {
         String form = "apply=true&action=ajaxConfigManager&propertylist=broker.url,client.id,health.timeout.seconds"
                 + "&broker.url=" + URLEncoder.encode(brokerUrl, StandardCharsets.UTF_8) + "&client.id=" + CLIENT
                 + "&health.timeout.seconds=15";
@@ -277,7 +292,7 @@ public class RemoteUpdateIT {
     }
 
     /** The trust store as the gateway keeps it, holding the test's ES256 and ML-DSA-65 public keys. */
-    private static void seedTrustStore(Path data, Path keys) throws IOException {
+    static void seedTrustStore(Path data, Path keys) throws IOException {
         StringBuilder b = new StringBuilder("{\"format\":\"m2mgw-trust-store-1\",\"rotationSequence\":0,"
                 + "\"policyRevision\":0,\"keys\":[");
         String[][] k = {{"es256", "ES256"}, {"mldsa65", "ML-DSA-65"}};
@@ -291,7 +306,7 @@ public class RemoteUpdateIT {
         Files.writeString(dir.resolve("signing-keys.json"), b.append("]}").toString());
     }
 
-    private static byte[] sign(Path keys, Path dir, String name, byte[] content) throws Exception {
+    static byte[] sign(Path keys, Path dir, String name, byte[] content) throws Exception {
         Path f = dir.resolve(name);
         Files.write(f, content);
         SignTool.run("sign", keys.toString(), "package", f.toString());
@@ -306,13 +321,17 @@ public class RemoteUpdateIT {
     }
 
     private static Path anomalyFeature() throws IOException {
-        Path dir = Paths.get("../features/anomaly-feature/target").toAbsolutePath().normalize();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "anomaly-feature_*.dp")) {
+        return feature("anomaly-feature");
+    }
+
+    static Path feature(String name) throws IOException {
+        Path dir = Paths.get("../features/" + name + "/target").toAbsolutePath().normalize();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, name + "_*.dp")) {
             for (Path p : s) {
                 return p;
             }
         }
-        throw new IllegalStateException("no anomaly-feature .dp in " + dir);
+        throw new IllegalStateException("no " + name + " .dp in " + dir);
     }
 
     /**

@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 final class Deploy2Handler {
     private static final Logger LOG = LoggerFactory.getLogger(Deploy2Handler.class);
     private static final String APP = "DEPLOY-V2";
-    private static final int MAX_SIGNATURE_BYTES = 64 * 1024;
 
     private final UpdateConfig config;
     private final String client;
@@ -375,26 +374,7 @@ final class Deploy2Handler {
 
     private byte[] signature(KuraPayload req, URI uri, Path dir) throws IOException, PackageException,
             java.security.GeneralSecurityException {
-        Optional<String> inline = req.string("dp.signature");
-        if (inline.isPresent()) {
-            return inline.get().getBytes(StandardCharsets.UTF_8);
-        }
-        URI sigUri = URI.create(req.string("dp.signature.uri").orElse(uri + ".sig"));
-        Path sig = dir.resolve("signature.tmp");
-        Files.deleteIfExists(sig);
-        try {
-            new Downloader(Listings.tls(config)).download(new Downloader.Request(sigUri, sig, MAX_SIGNATURE_BYTES,
-                    config.download_stall_seconds() * 1000L, 60_000, false, null, 100,
-                    req.string("dp.download.username").orElse(null),
-                    req.string("dp.download.password").map(String::toCharArray).orElse(null)),
-                    (b, t, pc) -> { }, cancel::get);
-            return Files.readAllBytes(sig);
-        } catch (DownloadException e) {
-            throw new PackageException(PackageException.Kind.SIGNATURE, "package is not signed: no signature document "
-                    + "at " + sigUri + " (" + e.getMessage() + ")", e);
-        } finally {
-            Files.deleteIfExists(sig);
-        }
+        return SignatureSource.fetch(config, name -> req.string(name), uri, dir, cancel::get);
     }
 
     private static byte[] rollbackPermission(KuraPayload req) {

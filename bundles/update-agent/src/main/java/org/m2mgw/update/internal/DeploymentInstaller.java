@@ -62,6 +62,13 @@ final class DeploymentInstaller implements Installer {
 
     @Override
     public void install(Path dp, DpManifest manifest) throws PackageException {
+        String self = context.getBundle().getSymbolicName();
+        if (manifest.bundles().stream().anyMatch(b -> b.symbolicName().equals(self))) {
+            // Deployment Admin would stop the agent in the middle of its own job.
+            throw new PackageException(PackageException.Kind.MANIFEST, "package " + manifest.name()
+                    + " carries the update agent itself (" + self + "), which is not updated remotely: update it with "
+                    + "the distro, or with Kura's console");
+        }
         List<Bundle> factory = factoryBundles(manifest);
         for (Bundle b : factory) {
             try (InputStream in = content(b)) {
@@ -71,6 +78,7 @@ final class DeploymentInstaller implements Installer {
                         + b.getSymbolicName() + " to go back to: " + e.getMessage(), e);
             }
         }
+        Set<Long> wasActive = activeBundleIds();
         Set<String> replaced = new LinkedHashSet<>();
         try {
             for (Bundle b : factory) {
@@ -85,13 +93,47 @@ final class DeploymentInstaller implements Installer {
             try (InputStream in = Files.newInputStream(dp)) {
                 admin.installDeploymentPackage(in);
             }
+            restartStopped(wasActive);
         } catch (DeploymentException e) {
             restoreFactory(replaced);
+            restartStopped(wasActive);
             throw new PackageException(PackageException.Kind.INSTALL,
                     "Deployment Admin refused the package (code " + e.getCode() + "): " + e.getMessage(), e);
         } catch (IOException | BundleException | RuntimeException e) {
             restoreFactory(replaced);
+            restartStopped(wasActive);
             throw new PackageException(PackageException.Kind.INSTALL, "installation failed: " + e, e);
+        }
+    }
+
+    private Set<Long> activeBundleIds() {
+        Set<Long> ids = new HashSet<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.ACTIVE) {
+                ids.add(b.getBundleId());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Starts again the bundles that were active before and are not now: bundles that import from a
+     * replaced library (a JSON API, Bouncy Castle) cannot resolve while it is gone, and the refresh
+     * leaves them stopped.
+     */
+    private void restartStopped(Set<Long> wasActive) {
+        for (long id : wasActive) {
+            Bundle b = context.getBundle(id);
+            if (b == null || b.getState() == Bundle.ACTIVE || b.getState() == Bundle.UNINSTALLED
+                    || (b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0) {
+                continue;
+            }
+            try {
+                b.start();
+                LOG.info("Update: bundle {} started again", b.getSymbolicName());
+            } catch (BundleException | IllegalStateException e) {
+                LOG.warn("Update: bundle {} does not start again: {}", b.getSymbolicName(), e.getMessage());
+            }
         }
     }
 
@@ -101,6 +143,7 @@ final class DeploymentInstaller implements Installer {
         if (p == null) {
             throw new PackageException(PackageException.Kind.NOT_FOUND, "no package '" + name + "' is installed");
         }
+        Set<Long> wasActive = activeBundleIds();
         Set<String> bsns = new LinkedHashSet<>();
         for (BundleInfo i : p.getBundleInfos()) {
             bsns.add(i.getSymbolicName());
@@ -117,6 +160,7 @@ final class DeploymentInstaller implements Installer {
             }
         }
         restoreFactory(bsns);
+        restartStopped(wasActive);
     }
 
     /** Reinstalls the kept factory bundles among {@code bsns} that are not installed now. */
@@ -281,7 +325,13 @@ final class DeploymentInstaller implements Installer {
                 }
             }
         }
-        return new Health.Baseline(Set.copyOf(ready), Set.copyOf(active));
+        Set<String> bundles = new HashSet<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.ACTIVE && b.getSymbolicName() != null) {
+                bundles.add(b.getSymbolicName());
+            }
+        }
+        return new Health.Baseline(Set.copyOf(ready), Set.copyOf(active), Set.copyOf(bundles));
     }
 
     @Override
@@ -315,6 +365,19 @@ final class DeploymentInstaller implements Installer {
                     && b.getState() != Bundle.ACTIVE) {
                 out.add("bundle " + e.symbolicName() + " is " + (b.getState() == Bundle.INSTALLED
                         ? "not resolved (missing imports)" : "not active"));
+            }
+        }
+        if (!before.activeBundles().isEmpty()) {
+            Set<String> nowActive = new HashSet<>();
+            for (Bundle b : context.getBundles()) {
+                if (b.getState() == Bundle.ACTIVE && b.getSymbolicName() != null) {
+                    nowActive.add(b.getSymbolicName());
+                }
+            }
+            for (String bsn : before.activeBundles()) {
+                if (!nowActive.contains(bsn)) {
+                    out.add("bundle " + bsn + " is not active again");
+                }
             }
         }
         ServiceComponentRuntime scr = service(ServiceComponentRuntime.class);

@@ -122,6 +122,11 @@ public class UpdateAgent implements StatusProvider, ConfigurableComponent {
         if (engine == null || !c.cloud_enabled()) {
             return;
         }
+        if (context.getProperty("kura.version") != null) {
+            LOG.info("Update agent on Eclipse Kura: Kura's DEPLOY-V2 handler drives updates; associate a request.type "
+                    + "with the deployment hook {} to give them these checks", KuraUpdateHook.PID);
+            return;
+        }
         String client = c.client_id().isBlank() ? gatewayId() : c.client_id();
         Deploy2Handler h = new Deploy2Handler(c, client, this);
         cloud = h;

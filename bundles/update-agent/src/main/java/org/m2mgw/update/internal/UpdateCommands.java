@@ -28,10 +28,15 @@ public class UpdateCommands {
         if (installed.isEmpty()) {
             b.append("no package installed by the update agent: the distro's own bundles run\n");
         }
+        List<Journal.Entry> journal = e.journal().entries();
         for (Installer.InstalledPackage p : installed) {
+            String signers = journal.stream().filter(x -> x.step() == Journal.Step.VERIFIED
+                    && x.pkg().equals(p.name()) && x.version().equals(p.version())).reduce((a, z) -> z)
+                    .map(Journal.Entry::detail).orElse("signers unknown");
             b.append(p.name()).append(' ').append(p.version())
                     .append(committed.containsKey(p.name()) ? " committed" : " (not committed)")
-                    .append(", floor ").append(e.state().floor(p.name()).map(Object::toString).orElse("-")).append('\n');
+                    .append(", floor ").append(e.state().floor(p.name()).map(Object::toString).orElse("-"))
+                    .append(", ").append(signers).append('\n');
             for (String[] bundle : p.bundles()) {
                 b.append("  ").append(bundle[0]).append(' ').append(bundle[1]).append(' ').append(bundle[2]).append('\n');
             }

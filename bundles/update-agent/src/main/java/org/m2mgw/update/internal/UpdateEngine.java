@@ -335,7 +335,7 @@ final class UpdateEngine {
                     DpManifest m = DpManifest.read(copy);
                     Optional<PackageState.Committed> previous = state.committed(m.name());
                     checkAndCommit(job, m, previous, HexFormat.of().formatHex(sha256(copy)),
-                            new Health.Baseline(Set.of(), Set.of()), Progress.NONE, true);
+                            Health.Baseline.none(), Progress.NONE, true);
                 } catch (PackageException | RuntimeException e) {
                     LOG.warn("Update job {}: {}", job.seq(), e.getMessage());
                 }

@@ -244,7 +244,7 @@ class UpdateEngineTest {
 
         @Override
         public Health.Baseline baseline() {
-            return new Health.Baseline(java.util.Set.of(), java.util.Set.of());
+            return Health.Baseline.none();
         }
 
         @Override
