@@ -49,7 +49,8 @@ import org.m2mgw.update.testsupport.PackageServer;
  * registry and crypto bundles with a newer signed package. Every message the device got 2.04 for
  * reaches mosquitto, the device needs no new handshake (the sessions are saved and restored), and
  * the test prints the time from request to committed and the longest gap between two acknowledged
- * posts that the device saw.
+ * posts that the device saw. Then a SIGKILL while Deployment Admin installs the next version: after
+ * the restart the committed version runs, the job is rolled back, the cloud is told, devices post.
  */
 public class TransportUpdateIT {
     private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
@@ -176,9 +177,53 @@ public class TransportUpdateIT {
                     handshakes.get());
             assertTrue("acknowledged but never delivered: " + missing, missing.isEmpty());
             assertEquals("the device kept its DTLS session through the update", 1, handshakes.get());
+            endpoint.destroy();
+
+            // SIGKILL while Deployment Admin installs the next version: after the restart the
+            // committed 0.2.0 runs, the job ends rolled back, and the cloud is told.
+            byte[] third = RemoteUpdateIT.withVersion(next, "0.3.0", false);
+            http.serve("/transport3.dp", third).serve("/transport3.dp.sig",
+                    RemoteUpdateIT.sign(keys, pkgs, "transport3.dp", third));
+            synchronized (notes) {
+                notes.setLength(0);
+            }
+            cloud.publish("$EDC/m2mgw/gw-update-it/DEPLOY-V2/EXEC/download", new KuraPayload()
+                    .put("dp.uri", http.uri("/transport3.dp").toString()).put("dp.name", "transport-feature")
+                    .put("dp.version", "0.3.0").put("dp.download.protocol", "HTTP").put("job.id", 2L)
+                    .put("dp.install.system.update", false).put("requester.client.id", "cloud")
+                    .put("request.id", "r2").encode(), 1, false);
+            Path journal = data.resolve("updates/journal.log");
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(journal).contains("0.3.0\tINSTALLING") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            gateway.kill();
+            gateway = DistroProcess.start(data, consolePort, base.resolve("run2.log"),
+                    "-Dm2mgw.update.floor.dir=" + base.resolve("floor"));
+            gateway.awaitOutput("transport-feature 0\\.2\\.0 runs again", 60_000);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String told = "";
+            while (System.nanoTime() < deadline && !told.contains("interrupted by a restart")) {
+                Thread.sleep(100);
+                synchronized (notes) {
+                    told = notes.toString();
+                }
+            }
+            assertTrue("the cloud was told: " + told, told.contains("job.id=2") && told.contains("FAILED")
+                    && told.contains("interrupted by a restart while installing; running 0.2.0"));
+            String lines = Files.readString(journal);
+            assertTrue(lines, lines.contains("0.3.0\tROLLED_BACK") && !lines.contains("0.3.0\tCOMMITTED"));
+            gateway.awaitOutput("CoAPS listener \\S+ listening on udp", 60_000);
+            AtomicInteger again = new AtomicInteger();
+            CoapEndpoint after = client(key, again);
+            CoapClient check = new CoapClient("coaps://127.0.0.1:5684/telemetry/update");
+            check.setEndpoint(after);
+            check.setTimeout(30_000L);
+            CoapResponse r = check.post("{\"seq\":100000}", MediaTypeRegistry.APPLICATION_JSON);
+            assertTrue("the device posts after the interrupted install", r != null && r.getCode() == ResponseCode.CHANGED);
+            after.destroy();
             cloud.disconnect();
             cloud.close();
-            endpoint.destroy();
         } finally {
             posting.set(false);
             gateway.close();

@@ -9,6 +9,7 @@ import org.m2mgw.api.message.DeviceMessage;
 import org.m2mgw.codec.PayloadEncoder;
 import org.m2mgw.codec.PayloadEncoders;
 import org.m2mgw.codec.PayloadException;
+import org.m2mgw.support.proto.ProtoWriter;
 
 /**
  * The Eclipse Kura payload, {@code kuradatatypes.KuraPayload} of Kura's {@code kurapayload.proto}

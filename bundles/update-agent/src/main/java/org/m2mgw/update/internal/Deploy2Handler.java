@@ -145,8 +145,17 @@ final class Deploy2Handler {
         }
     }
 
+    /** Reports, on the request thread, the outcomes not yet reported (when connected). */
+    void reportOutcomes() {
+        try {
+            requests.execute(this::reportUnreported);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("stopping: outcomes are reported at the next start");
+        }
+    }
+
     /** Tells the cloud the outcome of jobs that ended while it could not hear (a restart, a lost link). */
-    private void reportUnreported() {
+    private synchronized void reportUnreported() {
         UpdateEngine engine = agent.engine();
         try {
             for (List<Journal.Entry> steps : engine.unreported()) {
@@ -270,6 +279,10 @@ final class Deploy2Handler {
                 return ok();
             case "EXEC/start":
             case "EXEC/stop":
+                if (!config.bundles_remote_control()) {
+                    throw new PackageException(PackageException.Kind.REQUEST, method + "/" + resource + " of bundles "
+                            + "is off on this gateway (bundles.remote.control)");
+                }
                 if (parts.length != 3 || !parts[2].matches("\\d{1,18}")) {
                     throw new PackageException(PackageException.Kind.REQUEST, "expected " + method + "/" + resource
                             + "/{bundle id}");
@@ -414,6 +427,9 @@ final class Deploy2Handler {
         if (engine.installer().installedVersion(name).isEmpty()) {
             throw new PackageException(PackageException.Kind.NOT_FOUND, "no package '" + name + "' is installed");
         }
+        // Uninstalling brings the distro's older bundles back: a downgrade, so it needs the same
+        // signed permission, naming the version "distro".
+        engine.permitUninstall(name, rollbackPermission(req));
         agent.submit(() -> {
             try {
                 Job job = engine.newJob(jobId, requester, name, engine.installer().installedVersion(name).orElse(""));

@@ -93,6 +93,11 @@ public class UpdateAgent implements StatusProvider, ConfigurableComponent {
             } catch (IOException | RuntimeException e) {
                 LOG.error("Update agent: recovery failed: {}", e.toString());
             }
+            // The cloud connection may have come up while recovery ran: tell it what recovery ended.
+            Deploy2Handler h = cloud;
+            if (h != null) {
+                h.reportOutcomes();
+            }
         });
         startCloud(c);
     }

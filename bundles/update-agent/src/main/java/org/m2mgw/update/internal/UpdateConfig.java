@@ -35,6 +35,11 @@ public @interface UpdateConfig {
             + "the gateway id.", required = false)
     String client_id() default "";
 
+    @AttributeDefinition(name = "bundles.remote.control", description = "Allow DEPLOY-V2 EXEC/start and "
+            + "EXEC/stop of single bundles. Off by default: whoever may publish on the request topics could "
+            + "otherwise stop the device transport without any signature.")
+    boolean bundles_remote_control() default false;
+
     @AttributeDefinition(name = "download.max.bytes", description = "Largest package accepted, in bytes.")
     long download_max_bytes() default 100L * 1024 * 1024;
 

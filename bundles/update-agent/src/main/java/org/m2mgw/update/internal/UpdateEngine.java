@@ -132,16 +132,19 @@ final class UpdateEngine {
                     + String.join(",", v.signers()) + (v.rollbackPermitted() ? "; rollback permitted" : ""));
             Path copy = kept.keep(m.name(), m.version(), file, signature);
             return new Verified(job, m, copy, HexFormat.of().formatHex(sha), false);
-        } catch (PackageException e) {
-            failed(job, e);
-            p.install(job, 100, Progress.FAILED, e.getMessage());
-            throw e;
-        } catch (IOException e) {
-            PackageException pe = new PackageException(PackageException.Kind.INSTALL, "I/O: " + e.getMessage(), e);
-            failed(job, pe);
-            p.install(job, 100, Progress.FAILED, pe.getMessage());
-            throw pe;
+        } catch (PackageException | IOException e) {
+            Job ended = job;
+            throw ended(ended, e, reason -> p.install(ended, 100, Progress.FAILED, reason));
         }
+    }
+
+    /** Journals and notifies the end of a job that failed; @return the failure as a PackageException */
+    private PackageException ended(Job job, Exception e, java.util.function.Consumer<String> notify) {
+        PackageException pe = e instanceof PackageException x ? x
+                : new PackageException(PackageException.Kind.INSTALL, "I/O: " + e.getMessage(), e);
+        failed(job, pe);
+        notify.accept(pe.getMessage());
+        return pe;
     }
 
     /** A package someone else installs (Kura's DEPLOY-V2 handler), checked and health-checked by us. */
@@ -269,6 +272,14 @@ final class UpdateEngine {
         }
     }
 
+    /**
+     * A remote uninstall brings the distro's own, older bundles back: it needs a signed rollback
+     * permission for the package and the version {@code distro}.
+     */
+    void permitUninstall(String name, byte[] permission) throws PackageException {
+        verifier.permit(name, "distro", permission);
+    }
+
     /** Uninstalls a package the agent installed; the distro's bundles come back. */
     synchronized void uninstall(Job job, Progress p) throws PackageException {
         try {
@@ -280,15 +291,8 @@ final class UpdateEngine {
             state.uncommit(job.name());
             journal.write(job.seq(), job.name(), job.version(), Step.UNINSTALLED, "");
             p.uninstall(job, 100, Progress.COMPLETED, null);
-        } catch (PackageException e) {
-            failed(job, e);
-            p.uninstall(job, 100, Progress.FAILED, e.getMessage());
-            throw e;
-        } catch (IOException e) {
-            PackageException pe = new PackageException(PackageException.Kind.INSTALL, "I/O: " + e.getMessage(), e);
-            failed(job, pe);
-            p.uninstall(job, 100, Progress.FAILED, pe.getMessage());
-            throw pe;
+        } catch (PackageException | IOException e) {
+            throw ended(job, e, reason -> p.uninstall(job, 100, Progress.FAILED, reason));
         }
     }
 

@@ -53,20 +53,33 @@ final class Verifier {
         String downgrade = downgrade(m, state, installedVersion);
         boolean permitted = false;
         if (downgrade != null) {
-            if (rollbackPermission == null || rollbackPermission.length == 0) {
-                throw new PackageException(PackageException.Kind.DOWNGRADE,
-                        downgrade + "; a downgrade needs a signed rollback permission for " + m.name() + " "
-                                + m.version());
-            }
-            Verification p = t.verify(SigningTrust.PURPOSE_ROLLBACK,
-                    sha256(SigningTrust.rollbackPermission(m.name(), m.version().toString())), rollbackPermission);
-            if (!p.valid()) {
-                throw new PackageException(PackageException.Kind.DOWNGRADE,
-                        downgrade + "; the rollback permission is refused: " + p.reason());
+            try {
+                permit(m.name(), m.version().toString(), rollbackPermission);
+            } catch (PackageException e) {
+                throw new PackageException(PackageException.Kind.DOWNGRADE, downgrade + "; " + e.getMessage());
             }
             permitted = true;
         }
         return new Verified(m, v.keyIds(), permitted);
+    }
+
+    /** Checks a signed rollback permission for a package and version; throws DOWNGRADE if it does not verify. */
+    void permit(String name, String version, byte[] permission) throws PackageException {
+        if (permission == null || permission.length == 0) {
+            throw new PackageException(PackageException.Kind.DOWNGRADE, "going back to " + version + " of " + name
+                    + " needs a signed rollback permission (dp.rollback.permission) for " + name + " " + version);
+        }
+        SigningTrust t = trust.get();
+        if (t == null) {
+            throw new PackageException(PackageException.Kind.DOWNGRADE,
+                    "no trust store of signing keys is running: cannot verify the rollback permission");
+        }
+        Verification p = t.verify(SigningTrust.PURPOSE_ROLLBACK,
+                sha256(SigningTrust.rollbackPermission(name, version)), permission);
+        if (!p.valid()) {
+            throw new PackageException(PackageException.Kind.DOWNGRADE, "the rollback permission is refused: "
+                    + p.reason());
+        }
     }
 
     /** @return why the package is a downgrade, or null */

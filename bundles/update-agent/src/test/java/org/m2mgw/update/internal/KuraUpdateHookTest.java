@@ -3,18 +3,12 @@ package org.m2mgw.update.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.eclipse.kura.KuraErrorCode;
 import org.eclipse.kura.KuraException;
 import org.eclipse.kura.deployment.hook.RequestContext;
@@ -115,18 +109,6 @@ class KuraUpdateHookTest {
     }
 
     private Path dp(String name, String version) throws IOException {
-        Manifest m = new Manifest();
-        m.getMainAttributes().putValue("Manifest-Version", "1.0");
-        m.getMainAttributes().putValue("DeploymentPackage-SymbolicName", name);
-        m.getMainAttributes().putValue("DeploymentPackage-Version", version);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(out, m)) {
-            jar.putNextEntry(new JarEntry("readme.txt"));
-            jar.write(version.getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
-        }
-        Path p = dir.resolve(name + "-" + version + ".dp");
-        Files.write(p, out.toByteArray());
-        return p;
+        return UpdateEngineTest.packageFile(dir, name, version);
     }
 }

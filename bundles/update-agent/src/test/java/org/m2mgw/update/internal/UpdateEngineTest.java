@@ -80,6 +80,15 @@ class UpdateEngineTest {
     }
 
     @Test
+    void givenRemoteUninstall_whenNoSignedPermissionForTheDistroVersion_thenRefused() throws Exception {
+        assertThatThrownBy(() -> engine.permitUninstall("feature", null))
+                .hasMessageContaining("needs a signed rollback permission");
+        assertThatThrownBy(() -> engine.permitUninstall("feature", permission("feature", "1.0.0")))
+                .hasMessageContaining("rollback permission is refused");
+        engine.permitUninstall("feature", permission("feature", "distro"));
+    }
+
+    @Test
     void givenFloorOutsideData_whenDataDirectoryIsReinstalled_thenTheFloorStillHolds() throws Exception {
         install("feature", "2.0.0");
         Path root = dir.resolve("updates");
@@ -153,6 +162,11 @@ class UpdateEngineTest {
     }
 
     private Path dp(String name, String version) throws IOException {
+        return packageFile(dir, name, version);
+    }
+
+    /** A small deployment package with one (fake) bundle, written to {@code dir}. */
+    static Path packageFile(Path dir, String name, String version) throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().putValue("Manifest-Version", "1.0");
         m.getMainAttributes().putValue("DeploymentPackage-SymbolicName", name);

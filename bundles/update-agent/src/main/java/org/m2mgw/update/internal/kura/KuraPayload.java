@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.m2mgw.support.proto.ProtoWriter;
 
 /**
  * Eclipse Kura's payload ({@code kurapayload.proto}, package {@code kuradatatypes}): DEPLOY-V2
@@ -103,7 +104,7 @@ public final class KuraPayload {
             };
         }
 
-        void write(ProtoWire.Writer out, Object value) {
+        void write(ProtoWriter out, Object value) {
             switch (this) {
                 case DOUBLE -> out.fixed64Field(field, Double.doubleToRawLongBits((Double) value));
                 case FLOAT -> out.fixed32Field(field, Float.floatToRawIntBits((Float) value));
@@ -204,13 +205,13 @@ public final class KuraPayload {
 
     /** The payload in Kura's wire format: timestamp, metrics in order, body. */
     public byte[] encode() {
-        ProtoWire.Writer out = new ProtoWire.Writer();
+        ProtoWriter out = new ProtoWriter();
         if (timestamp != null) {
             out.varintField(TIMESTAMP, timestamp);
         }
         for (Map.Entry<String, Object> metric : metrics.entrySet()) {
             ValueType type = ValueType.of(metric.getValue());
-            ProtoWire.Writer m = new ProtoWire.Writer()
+            ProtoWriter m = new ProtoWriter()
                     .stringField(METRIC_NAME, metric.getKey())
                     .varintField(METRIC_TYPE, type.number);
             type.write(m, metric.getValue());

@@ -1,6 +1,5 @@
 package org.m2mgw.update.internal.kura;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The part of the protobuf wire format that Kura's payload uses, written by hand so that the
- * update agent carries no protobuf runtime: the agent must keep working while any other feature,
+ * Reads the part of the protobuf wire format that Kura's payload uses (the writer is
+ * {@code org.m2mgw.support.proto.ProtoWriter}), by hand so that the update agent carries no protobuf runtime: the agent must keep working while any other feature,
  * including one that brings protobuf, is being updated.
  *
  * <p>The reader never trusts a length or a varint: anything that points beyond the end of the
@@ -37,61 +36,6 @@ final class ProtoWire {
 
     static int wireType(int tag) {
         return tag & 7;
-    }
-
-    /** Appends fields to a growing buffer. */
-    static final class Writer {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Writer varintField(int field, long value) {
-            tag(field, VARINT);
-            varint(value);
-            return this;
-        }
-
-        Writer fixed64Field(int field, long value) {
-            tag(field, FIXED64);
-            for (int i = 0; i < Long.BYTES; i++) {
-                out.write((int) (value >>> (8 * i)));
-            }
-            return this;
-        }
-
-        Writer fixed32Field(int field, int value) {
-            tag(field, FIXED32);
-            for (int i = 0; i < Integer.BYTES; i++) {
-                out.write(value >>> (8 * i));
-            }
-            return this;
-        }
-
-        Writer bytesField(int field, byte[] value) {
-            tag(field, LENGTH_DELIMITED);
-            varint(value.length);
-            out.writeBytes(value);
-            return this;
-        }
-
-        Writer stringField(int field, String value) {
-            return bytesField(field, value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        byte[] toByteArray() {
-            return out.toByteArray();
-        }
-
-        private void tag(int field, int wireType) {
-            varint(((long) field << 3) | wireType);
-        }
-
-        private void varint(long value) {
-            long v = value;
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) (v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
     }
 
     /** Reads fields from a slice of an array; offsets in messages are from the array's start. */
