@@ -11,9 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,7 +30,6 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.Test;
 import org.m2mgw.cloud.testsupport.Mosquitto;
 import org.m2mgw.crypto.sign.SignTool;
-import org.m2mgw.crypto.sign.Signatures;
 import org.m2mgw.itests.GatewayTestSupport;
 import org.m2mgw.update.internal.kura.KuraPayload;
 import org.m2mgw.update.testsupport.PackageServer;
@@ -291,19 +288,9 @@ public class RemoteUpdateIT {
         }
     }
 
-    /** The trust store as the gateway keeps it, holding the test's ES256 and ML-DSA-65 public keys. */
-    static void seedTrustStore(Path data, Path keys) throws IOException {
-        StringBuilder b = new StringBuilder("{\"format\":\"m2mgw-trust-store-1\",\"rotationSequence\":0,"
-                + "\"policyRevision\":0,\"keys\":[");
-        String[][] k = {{"es256", "ES256"}, {"mldsa65", "ML-DSA-65"}};
-        for (int i = 0; i < k.length; i++) {
-            String pub = Files.readString(keys.resolve(k[i][0] + ".pub")).strip();
-            b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(Signatures.keyId(Base64.getDecoder().decode(pub)))
-                    .append("\",\"alg\":\"").append(k[i][1]).append("\",\"publicKey\":\"").append(pub)
-                    .append("\",\"added\":\"").append(Instant.now()).append("\",\"origin\":\"test\"}");
-        }
-        Path dir = Files.createDirectories(data.resolve("trust"));
-        Files.writeString(dir.resolve("signing-keys.json"), b.append("]}").toString());
+    /** The gateway's trust store, holding the test's ES256 and ML-DSA-65 public keys. */
+    static void seedTrustStore(Path data, Path keys) throws Exception {
+        SignTool.run("provision", keys.toString(), data.toString());
     }
 
     static byte[] sign(Path keys, Path dir, String name, byte[] content) throws Exception {
@@ -340,6 +327,9 @@ public class RemoteUpdateIT {
      * nobody exports, so it installs but never resolves.
      */
     static byte[] withVersion(byte[] dp, String version, boolean broken) throws IOException {
+        if (!broken) {
+            return org.m2mgw.update.internal.tool.PackageRewrite.withVersion(dp, version);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(dp))) {
             Manifest m = new Manifest(in.getManifest());

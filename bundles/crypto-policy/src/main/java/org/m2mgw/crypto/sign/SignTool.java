@@ -27,7 +27,11 @@ import org.m2mgw.support.PrivateFiles;
  *                               (policy, trust or package)
  *   rollback DIR NAME VERSION OUT
  *                               OUT: a signed permission to install VERSION of package NAME
- *                               although a higher version was installed before
+ *                               although a higher version was installed before ("distro": to
+ *                               uninstall it remotely)
+ *   provision DIR DATA          a gateway's trust store (DATA/trust/signing-keys.json) holding the
+ *                               public keys of DIR, for a data directory prepared before the first
+ *                               start (an image); refuses to replace an existing store
  * </pre>
  *
  * Run by {@code distro/bin/m2mgw-sign}. Keep the key directory off the gateway.
@@ -63,7 +67,36 @@ public final class SignTool {
                     Signatures.sha256(SigningTrust.rollbackPermission(args[2], args[3]))));
             return "rollback permission for " + args[2] + " " + args[3] + ": " + out;
         }
-        throw new IllegalArgumentException("usage: keygen DIR | sign DIR PURPOSE FILE... | rollback DIR NAME VERSION OUT");
+        if (args.length == 3 && args[0].equals("provision")) {
+            return provision(Path.of(args[1]), Path.of(args[2]));
+        }
+        throw new IllegalArgumentException("usage: keygen DIR | sign DIR PURPOSE FILE... | rollback DIR NAME VERSION OUT"
+                + " | provision DIR DATA");
+    }
+
+    /** Writes a trust store in the gateway's format (m2mgw-trust-store-1) with DIR's two public keys. */
+    static String provision(Path keys, Path data) throws IOException, GeneralSecurityException {
+        Path store = data.resolve("trust").resolve("signing-keys.json");
+        if (Files.exists(store)) {
+            throw new IllegalArgumentException(store + " exists; add keys to it on the gateway (m2mgw:trustadd)");
+        }
+        StringBuilder b = new StringBuilder("{\"format\":\"m2mgw-trust-store-1\",\"rotationSequence\":0,"
+                + "\"policyRevision\":0,\"keys\":[");
+        String[][] k = {{"es256", SigningTrust.ES256}, {"mldsa65", SigningTrust.ML_DSA_65}};
+        String now = java.time.Instant.now().toString();
+        for (int i = 0; i < k.length; i++) {
+            String pub = Files.readString(keys.resolve(k[i][0] + ".pub")).strip();
+            byte[] spki = Base64.getDecoder().decode(pub);
+            if (!Signatures.algorithmOf(spki).equals(k[i][1])) {
+                throw new IllegalArgumentException(k[i][0] + ".pub is not an " + k[i][1] + " public key");
+            }
+            b.append(i == 0 ? "" : ",").append("{\"id\":").append(Json.quote(Signatures.keyId(spki)))
+                    .append(",\"alg\":").append(Json.quote(k[i][1])).append(",\"publicKey\":").append(Json.quote(pub))
+                    .append(",\"added\":").append(Json.quote(now)).append(",\"origin\":\"provisioned\"}");
+        }
+        Files.createDirectories(store.getParent());
+        PrivateFiles.write(store, b.append("]}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "trust store " + store + " holds the public keys of " + keys;
     }
 
     static String keygen(Path dir) throws IOException, GeneralSecurityException {

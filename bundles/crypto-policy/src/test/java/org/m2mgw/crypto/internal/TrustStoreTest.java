@@ -70,6 +70,18 @@ class TrustStoreTest {
     }
 
     @Test
+    void aProvisionedStoreIsReadByTheGatewayAndNotOverwritten() throws Exception {
+        Path data = dir.resolve("image");
+        SignTool.run("provision", keys.toString(), data.toString());
+        TrustStoreComponent provisioned = new TrustStoreComponent(data.resolve("trust"), Clock.systemUTC());
+        assertThat(provisioned.keys()).hasSize(2).allMatch(k -> k.retired().isEmpty());
+        assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve("trust/signing-keys.json")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> SignTool.run("provision", keys.toString(),
+                data.toString())).hasMessageContaining("exists");
+    }
+
+    @Test
     void bothAlgorithmsMustSignWithActiveKnownKeys() throws Exception {
         Path f = signed("p.json", "{\"x\":1}", "policy");
         byte[] sha = Signatures.sha256(Files.readAllBytes(f));

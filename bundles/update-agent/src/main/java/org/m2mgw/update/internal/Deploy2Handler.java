@@ -46,6 +46,8 @@ final class Deploy2Handler {
     private volatile String state = "starting";
     private volatile boolean running = true;
     private volatile boolean warned;
+    /** Outcomes are reported only once requests can be heard: a reply to a request made then must arrive. */
+    private volatile boolean subscribed;
     private int failures;
 
     Deploy2Handler(UpdateConfig config, String client, UpdateAgent agent) {
@@ -111,6 +113,7 @@ final class Deploy2Handler {
 
             @Override
             public void connectionLost(Throwable cause) {
+                subscribed = false;
                 state = "DEPLOY-V2 connection lost: " + cause + "; reconnecting";
             }
 
@@ -134,6 +137,7 @@ final class Deploy2Handler {
         String filter = prefix + client + "/" + APP + "/#";
         try {
             c.subscribe(filter, 1);
+            subscribed = true;
             state = "DEPLOY-V2 on " + config.broker_url() + " (" + filter + ")";
             warned = false;
             failures = 0;
@@ -157,6 +161,9 @@ final class Deploy2Handler {
     /** Tells the cloud the outcome of jobs that ended while it could not hear (a restart, a lost link). */
     private synchronized void reportUnreported() {
         UpdateEngine engine = agent.engine();
+        if (!subscribed) {
+            return;
+        }
         try {
             for (List<Journal.Entry> steps : engine.unreported()) {
                 Job job = Job.of(steps.get(0));

@@ -66,8 +66,8 @@ final class Verifier {
     /** Checks a signed rollback permission for a package and version; throws DOWNGRADE if it does not verify. */
     void permit(String name, String version, byte[] permission) throws PackageException {
         if (permission == null || permission.length == 0) {
-            throw new PackageException(PackageException.Kind.DOWNGRADE, "going back to " + version + " of " + name
-                    + " needs a signed rollback permission (dp.rollback.permission) for " + name + " " + version);
+            throw new PackageException(PackageException.Kind.DOWNGRADE, "a signed rollback permission for " + name
+                    + " " + version + " is required (dp.rollback.permission)");
         }
         SigningTrust t = trust.get();
         if (t == null) {

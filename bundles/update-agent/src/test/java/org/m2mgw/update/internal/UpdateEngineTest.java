@@ -82,7 +82,7 @@ class UpdateEngineTest {
     @Test
     void givenRemoteUninstall_whenNoSignedPermissionForTheDistroVersion_thenRefused() throws Exception {
         assertThatThrownBy(() -> engine.permitUninstall("feature", null))
-                .hasMessageContaining("needs a signed rollback permission");
+                .hasMessageContaining("a signed rollback permission for feature distro is required");
         assertThatThrownBy(() -> engine.permitUninstall("feature", permission("feature", "1.0.0")))
                 .hasMessageContaining("rollback permission is refused");
         engine.permitUninstall("feature", permission("feature", "distro"));

@@ -21,6 +21,10 @@ import org.m2mgw.bench.loadgen.LoadGenerator.Mode;
 import org.m2mgw.bench.loadgen.Stats;
 import org.m2mgw.cloud.testsupport.Mosquitto;
 import org.m2mgw.cloud.testsupport.QueueVsPahoFile;
+import org.m2mgw.crypto.sign.SignTool;
+import org.m2mgw.update.internal.kura.KuraPayload;
+import org.m2mgw.update.internal.tool.PackageRewrite;
+import org.m2mgw.update.testsupport.PackageServer;
 
 /**
  * The benchmark suite: starts mosquitto, the exported gateway distro and the bare Scandium
@@ -109,6 +113,10 @@ public final class BenchmarkSuite {
         log("%s run: %d generated PSK devices and %d raw public key devices (P-256) in %s", profile.name(),
                 fleet.size(), rpkFleet.size(), registry);
 
+        // Signing keys for the remote update scenario, trusted by the gateway from its first start.
+        SignTool.run("keygen", work.resolve("update-keys").toString());
+        SignTool.run("provision", work.resolve("update-keys").toString(), work.resolve("gateway").toString());
+
         Path mq = work.resolve("mosquitto");
         Files.createDirectories(mq);
         broker = new Mosquitto(mq, "persistence false\n").start();
@@ -192,6 +200,7 @@ public final class BenchmarkSuite {
         ecdsaProviders();
         gatewayEcdsaProviders();
         providerSwapUnderLoad();
+        remoteUpdateUnderLoad();
         restartServers();
 
         long[] idleBefore = {gateway.liveHeapBytes(), bare.liveHeapBytes()};
@@ -411,6 +420,95 @@ public final class BenchmarkSuite {
                         + "(warm-up included); target 1.5x, not 2x: the load generator shares the CPU, 1.9-2.0x "
                         + "measured warm on 2 cores", clients,
                         profile.rounds(), median(bcP99), median(jdkP99), errors, gatewayHandshakes)));
+    }
+
+    /**
+     * A signed transport-feature package one version up, installed over DEPLOY-V2 (mosquitto, a
+     * local HTTP server) while PSK devices POST on their established sessions; then the same load
+     * for as long again without an update. The gateway's transport, registry, crypto and library
+     * bundles are replaced; the devices should see a stall and no failure or new handshake. The
+     * package is uninstalled afterwards (with a signed permission), so that the later scenarios
+     * run the distro's own bundles.
+     */
+    private void remoteUpdateUnderLoad() throws Exception {
+        int n = profile.postClients();
+        double rate = 5;
+        Path features = distroJar.toAbsolutePath().getParent().getParent().getParent()
+                .resolve("features/transport-feature/target");
+        Path original;
+        try (var s = Files.newDirectoryStream(features, "transport-feature_*.dp")) {
+            original = s.iterator().next();
+        }
+        byte[] dp = PackageRewrite.withVersion(Files.readAllBytes(original), "0.2.0");
+        Path dir = Files.createDirectories(work.resolve("update"));
+        Path pkg = Files.write(dir.resolve("transport-feature_0.2.0.dp"), dp);
+        String keys = work.resolve("update-keys").toString();
+        SignTool.run("sign", keys, "package", pkg.toString());
+        Path permission = dir.resolve("uninstall.sig");
+        SignTool.run("rollback", keys, "transport-feature", "distro", permission.toString());
+        int from = gateway.output().length();
+        gateway.configure("org.m2mgw.update", GatewayProcess.props("broker.url", broker.url(), "client.id",
+                "bench-gateway"));
+        gateway.await("listening for DEPLOY-V2 requests on \\S+bench-gateway", from, 60_000);
+        Fleet devices = fleet.slice(400, n);
+        try (PackageServer http = PackageServer.http(); Mqtt.Deploy cloud = new Mqtt.Deploy(broker.url(), "bench-gateway");
+                LoadGenerator gen = new LoadGenerator(devices, gatewayUri, n)) {
+            http.serve("/transport.dp", dp).serve("/transport.dp.sig", Files.readAllBytes(dir.resolve(pkg.getFileName()
+                    + ".sig")));
+            int failedConnect = gen.connectAll(32);
+            if (failedConnect > 0) {
+                throw new IllegalStateException("remote update: " + failedConnect + " of " + n
+                        + " devices could not establish their session");
+            }
+            String[] outcome = {""};
+            double[] commitSeconds = {Double.NaN};
+            Stats.Result update = gen.runWhile("POST during a remote update", Mode.POST, rate,
+                    Duration.ofSeconds(profile.warmupSeconds()), () -> {
+                        Thread.sleep(1000);
+                        long t0 = System.nanoTime();
+                        outcome[0] = cloud.run("EXEC/download", new KuraPayload()
+                                .put("dp.uri", http.uri("/transport.dp").toString()).put("dp.name", "transport-feature")
+                                .put("dp.version", "0.2.0").put("dp.download.protocol", "HTTP")
+                                .put("dp.install.system.update", false), 1, "install", 180_000);
+                        commitSeconds[0] = (System.nanoTime() - t0) / 1e9;
+                        Thread.sleep(2000);
+                        return null;
+                    }, Duration.ofSeconds(300));
+            if (!outcome[0].equals("COMPLETED")) {
+                throw new IllegalStateException("remote update of the transport feature did not commit: " + outcome[0]
+                        + "; see gateway.log");
+            }
+            GatewayProcess.Listener after = gateway.listener(COAPS);
+            log("remote update (%.1f s to committed): %s", commitSeconds[0], update.line());
+            Stats.Result calm = gen.runWhile("POST, no update", Mode.POST, rate, Duration.ZERO, () -> {
+                Thread.sleep(Math.round(update.seconds() * 1000));
+                return null;
+            }, Duration.ofSeconds(300));
+            log("same load without an update: %s", calm.line());
+            String back = cloud.run("EXEC/uninstall", new KuraPayload().put("dp.name", "transport-feature")
+                    .put("dp.rollback.permission", Files.readString(permission)), 2, "uninstall", 180_000);
+            if (!back.equals("COMPLETED")) {
+                throw new IllegalStateException("remote uninstall of the transport feature failed: " + back);
+            }
+            long failed = update.errors() + update.refused();
+            // the listener after the update is a new one: its counters start at the update
+            long gatewayHandshakes = after.counter("HANDSHAKE_SUCCEEDED");
+            long handshakes = update.handshakes();
+            rows.add(new Row("remote update of the transport feature under POST load", "ms longest stall",
+                    update.maxMs(), "same load, no update", calm.maxMs(), true,
+                    "0 failed, 0 new full handshakes; stall and time to commit: report",
+                    failed == 0 && handshakes == 0 && gatewayHandshakes == 0,
+                    String.format(Locale.ROOT, "%d PSK devices, %.0f POSTs/s each on established sessions; signed "
+                            + "transport-feature 0.2.0 (%.1f MB, 11 bundles) over DEPLOY-V2 from request to "
+                            + "committed in %.1f s; requests failed %d (of %d; timeouts %d, refused %d), new full "
+                            + "handshakes %d on the devices, %d counted by the new listener; longest request %.0f ms "
+                            + "(no update %.0f ms), longest time without an answer %.0f ms (no update %.0f ms); p99 "
+                            + "%.1f ms; CoAP retransmissions %d; uninstalled again afterwards",
+                            n, rate, dp.length / 1e6, commitSeconds[0], failed,
+                            update.ok() + update.errors() + update.refused(), update.timeouts(), update.refused(),
+                            handshakes, gatewayHandshakes, update.maxMs(), calm.maxMs(), update.maxGapMs(),
+                            calm.maxGapMs(), update.p99Ms(), update.coapRetransmissions())));
+        }
     }
 
     /**

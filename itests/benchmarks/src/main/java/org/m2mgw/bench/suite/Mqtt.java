@@ -18,6 +18,62 @@ final class Mqtt {
     private Mqtt() {
     }
 
+    /**
+     * The cloud side of Kura's DEPLOY-V2: publishes a request to the gateway and waits for the
+     * final notification of the job (install or uninstall).
+     */
+    static final class Deploy implements AutoCloseable {
+        private final MqttAsyncClient client;
+        private final String gateway;
+        private final java.util.concurrent.BlockingQueue<org.m2mgw.update.internal.kura.KuraPayload> notes =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+
+        Deploy(String url, String gateway) throws MqttException {
+            this.gateway = gateway;
+            client = new MqttAsyncClient(url, "bench-cloud-" + System.nanoTime(), new MemoryPersistence());
+            client.connect(new MqttConnectOptions()).waitForCompletion(10_000);
+            client.subscribe("$EDC/m2mgw/bench-cloud/DEPLOY-V2/NOTIFY/#", 1,
+                    (topic, msg) -> notes.add(org.m2mgw.update.internal.kura.KuraPayload.decode(msg.getPayload())))
+                    .waitForCompletion(10_000);
+        }
+
+        /**
+         * @param what "install" or "uninstall": the notification that ends the job
+         * @return the final status and error message, e.g. "COMPLETED" or "FAILED: reason"
+         */
+        String run(String resource, org.m2mgw.update.internal.kura.KuraPayload request, long jobId, String what,
+                long timeoutMs) throws Exception {
+            notes.clear();
+            request.put("job.id", jobId).put("requester.client.id", "bench-cloud").put("request.id", "r" + jobId);
+            client.publish("$EDC/m2mgw/" + gateway + "/DEPLOY-V2/" + resource, request.encode(), 1, false)
+                    .waitForCompletion(10_000);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (System.nanoTime() < deadline) {
+                org.m2mgw.update.internal.kura.KuraPayload n = notes.poll(200, TimeUnit.MILLISECONDS);
+                if (n == null || !Long.valueOf(jobId).equals(n.number("job.id").orElse(-1L))) {
+                    continue;
+                }
+                String status = n.string("dp." + what + ".status").orElse(n.string("dp.download.status").orElse(""));
+                if (status.equals("COMPLETED") && n.metrics().containsKey("dp." + what + ".status")
+                        || status.equals("FAILED") || status.equals("ALREADY DONE")) {
+                    return status + n.string("dp." + what + ".error.message")
+                            .or(() -> n.string("dp.download.error.message")).map(m -> ": " + m).orElse("");
+                }
+            }
+            return "no outcome within " + timeoutMs / 1000 + " s";
+        }
+
+        @Override
+        public void close() {
+            try {
+                client.disconnectForcibly(100, 1000);
+                client.close();
+            } catch (MqttException ignored) {
+                // the broker may be gone already
+            }
+        }
+    }
+
     /** Counts what arrives on {@code filter}, QoS 1. */
     static final class Subscriber implements AutoCloseable {
         final LongAdder received = new LongAdder();

@@ -24,7 +24,7 @@ public class BenchmarkSmokeIT {
         Path distro = Path.of(System.getProperty("m2mgw.distro.jar"));
         List<Row> rows = BenchmarkSuite.run(Profile.smoke(), out, distro);
 
-        assertEquals(13, rows.size());
+        assertEquals(14, rows.size());
         for (Row r : rows) {
             assertFalse(r.scenario() + " has no gateway number", Double.isNaN(r.gateway()));
             assertTrue(r.scenario() + " measured nothing: " + r.gateway(), r.gateway() > 0);

@@ -16,15 +16,33 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * A build step for deployment packages: Deployment Admin installs and starts a package's bundles
+ * Rewrites deployment packages. As a build step ({@code main}): Deployment Admin installs and starts a package's bundles
  * in the order they appear in the package's stream, and the packaging plugin writes them in no
  * useful order. This rewrites each package so that library bundles (no {@code Service-Component},
  * no {@code Bundle-Activator}) come first: when an update replaces a feature, the JSON provider,
  * Bouncy Castle and Californium are started before the registry and the transport activate.
- * Run before signing: {@code PackageOrder FILE.dp...}.
+ * Run before signing: {@code PackageRewrite FILE.dp...}. For tests and benchmarks,
+ * {@link #withVersion} makes a newer package of the same content.
  */
-public final class PackageOrder {
-    private PackageOrder() {
+public final class PackageRewrite {
+    private PackageRewrite() {
+    }
+
+    /** @return the package with another {@code DeploymentPackage-Version}, its entries unchanged */
+    public static byte[] withVersion(byte[] dp, String version) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(dp), false)) {
+            Manifest m = new Manifest(in.getManifest());
+            m.getMainAttributes().putValue("DeploymentPackage-Version", version);
+            try (JarOutputStream jar = new JarOutputStream(out, m)) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
+                    jar.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(jar);
+                    jar.closeEntry();
+                }
+            }
+        }
+        return out.toByteArray();
     }
 
     public static void main(String[] args) throws IOException {
