@@ -58,6 +58,7 @@ public class UpdateAgent implements StatusProvider, ConfigurableComponent {
     private volatile UpdateConfig config;
     private volatile Deploy2Handler cloud;
     private volatile String startError;
+    private volatile String floorWarning = "";
     private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Activate
@@ -76,6 +77,16 @@ public class UpdateAgent implements StatusProvider, ConfigurableComponent {
             String floorProp = ctx.getProperty(FLOOR_DIR);
             Path floor = floorProp != null && !floorProp.isBlank() ? Path.of(floorProp)
                     : data.resolveSibling(data.getFileName() + "-version-floor");
+            try {
+                java.nio.file.Files.createDirectories(floor);
+            } catch (IOException e) {
+                // Updates still work; only a reinstalled data directory would forget the floor.
+                LOG.error("Update agent: the second copy of the version floor cannot be kept in {} ({}); set the "
+                        + "framework property {} to a writable directory outside the data directory", floor, e,
+                        FLOOR_DIR);
+                floorWarning = "; version floor in the data directory only";
+                floor = null;
+            }
             KeptPackages kept = new KeptPackages(root);
             engine = new UpdateEngine(new Journal(root.resolve("journal.log")),
                     new PackageState(root.resolve("state.properties"), floor), kept, new Verifier(() -> trust),
@@ -210,7 +221,7 @@ public class UpdateAgent implements StatusProvider, ConfigurableComponent {
         Deploy2Handler h = cloud;
         long[] n = engine.counts();
         return engine.current() + "; " + (h == null ? "DEPLOY-V2 off" : h.state()) + "; " + n[0] + " committed, "
-                + n[1] + " refused, " + n[2] + " rolled back since start";
+                + n[1] + " refused, " + n[2] + " rolled back since start" + floorWarning;
     }
 
     @Override
