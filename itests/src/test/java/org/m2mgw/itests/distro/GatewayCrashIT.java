@@ -79,6 +79,9 @@ public class GatewayCrashIT {
             String password = Files.readString(Path.of(file)).strip();
             // The demo device the distro registered at first start, with its random key.
             String key = Files.readString(data.resolve("demo/demo-sensor-1.key")).strip();
+            // The distro's own configuration first (the Configurator applies it once the console may
+            // already answer): a change made before it would be overwritten.
+            gateway.awaitOutput("Cloud connection default connected to tcp://127\\.0\\.0\\.1:1883", 60_000);
             awaitPost(gateway, "/system/console/configMgr/org.m2mgw.cloud.mqtt~default", password,
                     "apply=true&action=ajaxConfigManager&propertylist=broker.url,mqtt.version&mqtt.version=5"
                             + "&broker.url=" + URLEncoder.encode(uplink.url(), StandardCharsets.UTF_8));

@@ -109,6 +109,9 @@ public class TransportUpdateIT {
             String file = gateway.awaitOutput("password generated in (\\S+) \\(", 60_000);
             String password = Files.readString(Path.of(file)).strip();
             String key = Files.readString(data.resolve("demo/demo-sensor-1.key")).strip();
+            // The distro's own configuration first: a change made before the Configurator applied it
+            // would be overwritten.
+            gateway.awaitOutput("Cloud connection default connected to tcp://127\\.0\\.0\\.1:1883", 60_000);
             post(gateway, password, "/system/console/configMgr/org.m2mgw.cloud.mqtt~default",
                     "apply=true&action=ajaxConfigManager&propertylist=broker.url&broker.url="
                             + URLEncoder.encode(broker.url(), StandardCharsets.UTF_8));
