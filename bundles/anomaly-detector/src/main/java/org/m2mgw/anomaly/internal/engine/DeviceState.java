@@ -82,6 +82,8 @@ final class DeviceState extends SubjectState {
     static final long SHORT_TAU_MS = 10_000;
     private double shortCount;
     private long shortRateAt = Long.MIN_VALUE;
+    /** Since when the short-term rate has been high without a break ({@code Long.MIN_VALUE}: it is not). */
+    private long shortHighSince = Long.MIN_VALUE;
 
     private int[] resources;
     private int resourceCount;
@@ -142,6 +144,23 @@ final class DeviceState extends SubjectState {
         }
         double c = t > shortRateAt ? shortCount * Math.exp(-(t - shortRateAt) / (double) SHORT_TAU_MS) : shortCount;
         return c * 60_000.0 / SHORT_TAU_MS;
+    }
+
+    /**
+     * Tracks how long the short-term rate has been high without a break.
+     *
+     * @return for how many milliseconds, up to {@code t}, the rate was high at every check; 0 when it is
+     *     not high now
+     */
+    long shortHighFor(boolean high, long t) {
+        if (!high) {
+            shortHighSince = Long.MIN_VALUE;
+            return 0;
+        }
+        if (shortHighSince == Long.MIN_VALUE) {
+            shortHighSince = t;
+        }
+        return t - shortHighSince;
     }
 
     /** @return requests (accepted or refused) per minute this device usually sends; 0 before its first minute ends */

@@ -11,8 +11,11 @@ import java.util.Map;
  * <li>{@link #checkShortWindow}: its rate over about the last 10 s is {@code rule.rate.change.factor}
  * times its learned per-minute baseline, and at least twice {@code rule.flood.min.requests.per.minute}:
  * a device reporting much more often, too often for its reports to be told apart (they then look like
- * one burst to the interval check), or a slow ramp. The floor keeps bursty devices, whose bursts are
- * short, out of it.
+ * one burst to the interval check), or a slow ramp. The rate must have stayed above the floor and
+ * {@link #ELEVATED_FACTOR} times the baseline for {@link #SUSTAIN_MS}, at every request: requests that a
+ * stalled network or gateway held back and then delivered at once (the fleet-wide burst after an outage)
+ * are a jump that is over within a second, not a new rate. The floor keeps
+ * bursty devices, whose bursts are short, out of it.
  * <li>{@link #checkInterval}: a periodic device (report intervals varying by at most
  * {@code rule.rate.change.max.cv}) whose recent interval is {@code rule.rate.change.factor} times
  * shorter than usual, or that reported late twice in a row.
@@ -20,19 +23,26 @@ import java.util.Map;
  */
 final class RateChangeRule extends Rule {
 
+    /** How long the short-term rate must stay elevated before it counts as a change. */
+    static final long SUSTAIN_MS = 3000;
+    /** Above this multiple of the baseline (and the floor) the rate is elevated. */
+    static final double ELEVATED_FACTOR = 3;
+
     RateChangeRule(EngineSettings settings, AlertRaiser alerts) {
         super(Detector.RATE_CHANGE, settings, alerts);
     }
 
     /** Checks the short-term rate after an accepted request was counted. */
     void checkShortWindow(DeviceState d, long t, List<Finding> out) {
-        if (!d.warmedUp(settings, t) || coolingDown(d, t)) {
+        if (!d.warmedUp(settings, t)) {
             return;
         }
         double base = d.baselinePerMinute();
         double recent = d.shortRatePerMinute(t);
         double floor = 2 * settings.floodMinRequestsPerMinute();
-        if (base <= 0 || recent < floor || recent < settings.rateChangeFactor() * base) {
+        boolean elevated = base > 0 && recent >= floor && recent >= ELEVATED_FACTOR * base;
+        long sustained = d.shortHighFor(elevated, t);
+        if (sustained < SUSTAIN_MS || recent < settings.rateChangeFactor() * base || coolingDown(d, t)) {
             return;
         }
         Map<String, Double> f = new LinkedHashMap<>();

@@ -77,6 +77,21 @@ class DetectionEngineTest {
     }
 
     @Test
+    void givenAMinuteOfReportsHeldBackByAStall_whenTheyArriveAtOnce_thenNoRateChangeIsAlerted() {
+        DetectionEngine engine = new DetectionEngine(EngineSettings.defaults());
+        long learned = 15 * 60_000L;
+        // every 3 s for 15 minutes: 20 per minute
+        assertThat(requests(engine, "d1", 0, (int) (learned / 3000), 3000)).isEmpty();
+
+        // the network stalls for a minute; the device's 22 queued reports arrive within 220 ms, then it
+        // goes on as before
+        List<Finding> findings = requests(engine, "d1", learned + 60_000, 22, 10);
+        findings.addAll(requests(engine, "d1", learned + 63_000, 40, 3000));
+
+        assertThat(findings).isEmpty();
+    }
+
+    @Test
     void givenACooldownPerDetectorAndSubject_whenAnotherSubjectOrDetectorFires_thenItIsNotSuppressed() {
         DetectionEngine engine = new DetectionEngine(EngineSettings.defaults());
         List<Finding> findings = new ArrayList<>();
