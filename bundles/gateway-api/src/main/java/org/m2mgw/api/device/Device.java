@@ -36,6 +36,7 @@ public final class Device {
     private final String nextPskIdentity;
     private final byte[] nextPublicKey;
     private final Instant rolloverDeadline;
+    private final EdhocCredential edhocCredential;
 
     private Device(Builder b) {
         this.deviceId = requireText(b.deviceId, "deviceId");
@@ -52,6 +53,7 @@ public final class Device {
         this.nextPskIdentity = b.nextPskIdentity;
         this.nextPublicKey = b.nextPublicKey == null ? null : b.nextPublicKey.clone();
         this.rolloverDeadline = b.rolloverDeadline;
+        this.edhocCredential = b.edhocCredential;
         if (nextPskIdentity != null && (pskIdentity == null || nextPskIdentity.equals(pskIdentity))) {
             throw new IllegalArgumentException("device " + deviceId
                     + ": a next PSK identity needs a current one and must differ from it");
@@ -63,7 +65,7 @@ public final class Device {
         if (rolloverDeadline != null && nextPskIdentity == null && nextPublicKey == null) {
             throw new IllegalArgumentException("device " + deviceId + ": a rollover deadline needs a next credential");
         }
-        if (pskIdentity == null && publicKey == null && certificateSubject == null) {
+        if (pskIdentity == null && publicKey == null && certificateSubject == null && edhocCredential == null) {
             throw new IllegalArgumentException("device " + deviceId + " has no credential");
         }
         if (certificateSubject == null
@@ -97,6 +99,7 @@ public final class Device {
         b.nextPskIdentity = nextPskIdentity;
         b.nextPublicKey = nextPublicKey;
         b.rolloverDeadline = rolloverDeadline;
+        b.edhocCredential = edhocCredential;
         return b;
     }
 
@@ -210,6 +213,15 @@ public final class Device {
     }
 
     /**
+     * @return the credential the device authenticates with in EDHOC (the OSCORE transport), if it
+     *         has one
+     * @since 2.2
+     */
+    public Optional<EdhocCredential> edhocCredential() {
+        return Optional.ofNullable(edhocCredential);
+    }
+
+    /**
      * @return whether a key rollover is under way (a next PSK or public key is registered)
      * @since 2.1
      */
@@ -257,7 +269,8 @@ public final class Device {
                 && Arrays.equals(certificateSha256, d.certificateSha256)
                 && Arrays.equals(certificateSpkiSha256, d.certificateSpkiSha256)
                 && Objects.equals(keyCreated, d.keyCreated) && Objects.equals(nextPskIdentity, d.nextPskIdentity)
-                && Arrays.equals(nextPublicKey, d.nextPublicKey) && Objects.equals(rolloverDeadline, d.rolloverDeadline);
+                && Arrays.equals(nextPublicKey, d.nextPublicKey) && Objects.equals(rolloverDeadline, d.rolloverDeadline)
+                && Objects.equals(edhocCredential, d.edhocCredential);
     }
 
     @Override
@@ -273,6 +286,7 @@ public final class Device {
                 + (certificateSubject != null ? ", x509=" + certificateSubject : "")
                 + (certificateIssuer != null ? ", issuer=" + certificateIssuer : "")
                 + (certificateSha256 != null || certificateSpkiSha256 != null ? ", pinned" : "")
+                + (edhocCredential != null ? ", " + edhocCredential : "")
                 + (rolloverPending() ? ", rollover" : "") + "]";
     }
 
@@ -296,8 +310,19 @@ public final class Device {
         private String nextPskIdentity;
         private byte[] nextPublicKey;
         private Instant rolloverDeadline;
+        private EdhocCredential edhocCredential;
 
         private Builder() {
+        }
+
+        /**
+         * @param v the device's EDHOC credential, or null
+         * @return this
+         * @since 2.2
+         */
+        public Builder edhocCredential(EdhocCredential v) {
+            edhocCredential = v;
+            return this;
         }
 
         /** @param v whether the device may connect @return this */

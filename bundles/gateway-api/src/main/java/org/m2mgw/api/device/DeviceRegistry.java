@@ -84,6 +84,27 @@ public interface DeviceRegistry {
      */
     Optional<Device> promoteNextCredential(String deviceId);
 
+    /**
+     * @param kid the kid of an EDHOC {@code ID_CRED_I} (a CWT Claims Set credential)
+     * @return the device whose {@link EdhocCredential} has that kid, enabled or not; registries
+     *         before 2.2 know no EDHOC credentials
+     * @since 2.2
+     */
+    default Optional<Device> byEdhocKid(byte[] kid) {
+        return Optional.empty();
+    }
+
+    /**
+     * @param sha256 the SHA-256 hash of a certificate, whole (32 bytes, COSE alg -16) or truncated to
+     *     its first 8 bytes or more (SHA-256/64, COSE alg -15), as an EDHOC {@code x5t} carries it
+     * @return the device whose X.509 {@link EdhocCredential} has a hash that starts with these
+     *         bytes, if exactly one does, enabled or not
+     * @since 2.2
+     */
+    default Optional<Device> byEdhocCertificateHash(byte[] sha256) {
+        return Optional.empty();
+    }
+
     /** @return a snapshot of all devices */
     Collection<Device> devices();
 

@@ -1,5 +1,9 @@
 package org.m2mgw.transport.coaps.internal;
 
+import org.m2mgw.support.coap.CommandsResource;
+import org.m2mgw.support.coap.DataResource;
+import org.m2mgw.support.coap.DeviceRequests;
+import org.m2mgw.support.coap.TrafficReporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
@@ -126,7 +130,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         this.access = access;
         Object pid = properties.get("service.pid");
         this.name = pid == null ? FACTORY_PID : pid.toString();
-        this.traffic = new TrafficReporter(name);
+        this.traffic = new TrafficReporter(name, "coaps");
         this.sessions = new SessionKeeper(name, () -> runtime.dataDirectory("coaps"), registry, access);
         apply(config);
         cryptoTasks.scheduleWithFixedDelay(() -> sweep("periodic check of AEAD limits"), 60, 60, TimeUnit.SECONDS);
@@ -270,12 +274,13 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             return;
         }
         dtls.setAlertHandler(observer);
-        DeviceRequests requests = new DeviceRequests(credentials, traffic, () -> consumer, settings, access);
+        DeviceRequests requests = new DeviceRequests(new DtlsPeers(credentials), traffic, () -> consumer,
+                settings.requestLimits(), access);
         CoapServer s = new CoapServer(cfg);
         s.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg)
                 .setConnector(new InspectingConnector(dtls, traffic, credentials)).build());
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
-                new CommandsResource(requests, () -> commandQueue, traffic, settings));
+                new CommandsResource(requests, () -> commandQueue, traffic, settings.requestLimits()));
         ConnectionLimits connectionLimits = new ConnectionLimits(dtls::remove, settings.maxConnectionsPerAddress());
         observer.limits = connectionLimits;
         limits = connectionLimits;

@@ -1,5 +1,6 @@
 package org.m2mgw.transport.coaps.internal;
 
+import org.m2mgw.support.coap.TrafficReporter;
 import java.security.Principal;
 import java.security.cert.X509Certificate;
 import java.time.Instant;

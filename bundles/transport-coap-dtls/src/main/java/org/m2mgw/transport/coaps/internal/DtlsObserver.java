@@ -1,5 +1,6 @@
 package org.m2mgw.transport.coaps.internal;
 
+import org.m2mgw.support.coap.TrafficReporter;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.Collections;

@@ -68,4 +68,9 @@ record ListenerSettings(InetAddress address, int port, List<CipherSuite> cipherS
             super(message);
         }
     }
+
+    /** @return how the device resources treat requests */
+    org.m2mgw.support.coap.RequestLimits requestLimits() {
+        return new org.m2mgw.support.coap.RequestLimits(maxPayloadBytes, retryAfterSeconds, acceptTimeoutMs);
+    }
 }

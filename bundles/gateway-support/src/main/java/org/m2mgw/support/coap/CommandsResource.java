@@ -1,4 +1,4 @@
-package org.m2mgw.transport.coaps.internal;
+package org.m2mgw.support.coap;
 
 import org.m2mgw.support.Json;
 
@@ -24,16 +24,16 @@ import org.m2mgw.api.traffic.TrafficEventType;
  * first. The device confirms each command with {@code DELETE /commands/<id>}; until then it stays
  * queued (at-least-once delivery) unless it expires.
  */
-final class CommandsResource extends CoapResource {
+public final class CommandsResource extends CoapResource {
     static final int MAX_PER_FETCH = 4;
 
     private final DeviceRequests requests;
     private final Supplier<CommandQueue> queue;
     private final TrafficReporter traffic;
-    private final ListenerSettings settings;
+    private final RequestLimits settings;
 
-    CommandsResource(DeviceRequests requests, Supplier<CommandQueue> queue, TrafficReporter traffic,
-            ListenerSettings settings) {
+    public CommandsResource(DeviceRequests requests, Supplier<CommandQueue> queue, TrafficReporter traffic,
+            RequestLimits settings) {
         super("commands");
         this.requests = requests;
         this.queue = queue;

@@ -1,7 +1,6 @@
-package org.m2mgw.transport.coaps.internal;
+package org.m2mgw.support.coap;
 
 import java.net.InetSocketAddress;
-import java.security.Principal;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -10,11 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.server.resources.CoapExchange;
-import org.eclipse.californium.elements.DtlsEndpointContext;
-import org.eclipse.californium.elements.EndpointContext;
-import org.eclipse.californium.elements.util.Bytes;
 import org.m2mgw.api.device.Device;
 import org.m2mgw.api.device.ResourceNames;
 import org.m2mgw.api.message.Acceptance;
@@ -32,7 +29,7 @@ import org.m2mgw.api.traffic.TrafficEventType;
  * resource, is the payload acceptable, and has the durable queue taken the message. A device gets
  * 2.04 only after the queue accepted its message; otherwise 5.03 with Max-Age, so it retries.
  */
-final class DeviceRequests {
+public final class DeviceRequests {
     /**
      * Accepted Content-Formats. A request without the option is accepted too (many constrained
      * devices omit it) and travels as undefined; the cloud side passes it through unchanged.
@@ -40,15 +37,15 @@ final class DeviceRequests {
     static final Set<Integer> SUPPORTED_FORMATS = Set.of(ContentFormats.UNDEFINED, ContentFormats.TEXT_PLAIN,
             ContentFormats.JSON, ContentFormats.CBOR, ContentFormats.SENML_JSON, ContentFormats.SENML_CBOR);
 
-    private final RegistryCredentials credentials;
+    private final DevicePeers peers;
     private final TrafficReporter traffic;
     private final Supplier<DeviceMessageConsumer> consumer;
-    private final ListenerSettings settings;
+    private final RequestLimits settings;
     private final DeviceAccessControl access;
 
-    DeviceRequests(RegistryCredentials credentials, TrafficReporter traffic,
-            Supplier<DeviceMessageConsumer> consumer, ListenerSettings settings, DeviceAccessControl access) {
-        this.credentials = credentials;
+    public DeviceRequests(DevicePeers peers, TrafficReporter traffic,
+            Supplier<DeviceMessageConsumer> consumer, RequestLimits settings, DeviceAccessControl access) {
+        this.peers = peers;
         this.traffic = traffic;
         this.consumer = consumer;
         this.settings = settings;
@@ -56,11 +53,10 @@ final class DeviceRequests {
     }
 
     /** The authenticated, enabled device behind an exchange, or empty after answering 4.01. */
-    Optional<Device> authenticate(CoapExchange exchange, String path) {
-        EndpointContext ctx = exchange.advanced().getRequest().getSourceContext();
+    public Optional<Device> authenticate(CoapExchange exchange, String path) {
+        Request request = exchange.advanced().getRequest();
         InetSocketAddress peer = exchange.getSourceSocketAddress();
-        Principal principal = ctx.getPeerIdentity();
-        Optional<Device> device = principal == null ? Optional.empty() : credentials.deviceOf(principal);
+        Optional<Device> device = peers.device(request);
         if (device.isEmpty() || !device.get().enabled() || access.isQuarantined(device.get().deviceId())) {
             String reason = device.isEmpty() ? "unknown device"
                     : !device.get().enabled() ? "device is disabled" : "device is quarantined";
@@ -71,7 +67,7 @@ final class DeviceRequests {
             exchange.respond(ResponseCode.UNAUTHORIZED);
             return Optional.empty();
         }
-        InetSocketAddress previous = ctx.get(DtlsEndpointContext.KEY_PREVIOUS_ADDRESS);
+        InetSocketAddress previous = peers.previousAddress(request);
         if (previous != null) {
             traffic.report(TrafficEventType.ADDRESS_CHANGED, device.get().deviceId(), peer,
                     "from " + TrafficReporter.address(previous), null, 0);
@@ -80,7 +76,7 @@ final class DeviceRequests {
     }
 
     /** Handles a POST or PUT of device data. */
-    void handleData(CoapExchange exchange) {
+    public void handleData(CoapExchange exchange) {
         String raw = exchange.advanced().getRequest().getOptions().getUriPathString();
         // An invalid name is never echoed into events, logs or topics.
         String invalid = ResourceNames.problem(raw);
@@ -137,7 +133,7 @@ final class DeviceRequests {
                 .contentFormat(format)
                 .payload(payload)
                 .receivedAt(Instant.now())
-                .security(summary(exchange))
+                .security(peers.summary(exchange.advanced().getRequest()))
                 .build();
         CompletableFuture<Acceptance> accepted;
         try {
@@ -191,14 +187,5 @@ final class DeviceRequests {
         Response r = new Response(ResponseCode.SERVICE_UNAVAILABLE);
         r.getOptions().setMaxAge(retryAfter);
         exchange.respond(r);
-    }
-
-    static SecuritySummary summary(CoapExchange exchange) {
-        EndpointContext ctx = exchange.advanced().getRequest().getSourceContext();
-        String cipher = ctx.get(DtlsEndpointContext.KEY_CIPHER);
-        Bytes cid = ctx.get(DtlsEndpointContext.KEY_READ_CONNECTION_ID);
-        return new SecuritySummary("DTLSv1.2", cipher == null ? "unknown" : cipher,
-                RegistryCredentials.credentialType(ctx.getPeerIdentity()),
-                cid != null && !cid.isEmpty());
     }
 }

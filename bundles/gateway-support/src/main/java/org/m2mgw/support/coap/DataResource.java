@@ -1,4 +1,4 @@
-package org.m2mgw.transport.coaps.internal;
+package org.m2mgw.support.coap;
 
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.server.resources.CoapExchange;
@@ -8,10 +8,10 @@ import org.eclipse.californium.core.server.resources.Resource;
  * A device data resource such as {@code /telemetry}. It also answers for every path below it
  * ({@code /telemetry/temp}), so devices name their own sub-resources.
  */
-final class DataResource extends CoapResource {
+public final class DataResource extends CoapResource {
     private final DeviceRequests requests;
 
-    DataResource(String name, DeviceRequests requests) {
+    public DataResource(String name, DeviceRequests requests) {
         super(name);
         this.requests = requests;
         getAttributes().setTitle("device " + name);

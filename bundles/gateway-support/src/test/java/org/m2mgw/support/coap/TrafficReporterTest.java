@@ -1,4 +1,4 @@
-package org.m2mgw.transport.coaps.internal;
+package org.m2mgw.support.coap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +20,7 @@ class TrafficReporterTest {
 
     @Test
     void givenAnIdentityScan_thenCountersStayBounded() {
-        TrafficReporter t = new TrafficReporter("test");
+        TrafficReporter t = new TrafficReporter("test", "coaps");
         InetSocketAddress peer = new InetSocketAddress("192.0.2.7", 40000);
         for (int i = 0; i < 10_000; i++) {
             t.reject(TrafficEventType.HANDSHAKE_FAILED, org.m2mgw.api.traffic.FailureCause.UNKNOWN_IDENTITY, null, peer, "unknown PSK identity 'guess-" + i + "'", null);

@@ -1,4 +1,4 @@
-package org.m2mgw.transport.coaps.internal;
+package org.m2mgw.support.coap;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * Counts traffic facts and hands them to {@link TrafficEventListener}s. Rejections are logged at
  * most once per subject and reason per interval, so that a flood cannot flood the log.
  */
-final class TrafficReporter {
-    static final String TRANSPORT = "coaps";
+public final class TrafficReporter {
     private static final long LOG_INTERVAL_MS = 60_000;
     private static final int MAX_LOG_KEYS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(TrafficReporter.class);
@@ -29,23 +28,29 @@ final class TrafficReporter {
     private final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
     private final String name;
+    private final String transport;
 
-    TrafficReporter(String name) {
+    /**
+     * @param name the listener's name, for the log
+     * @param transport the transport's name in events ({@code coaps}, {@code oscore})
+     */
+    public TrafficReporter(String name, String transport) {
         this.name = name;
+        this.transport = transport;
         for (TrafficEventType t : TrafficEventType.values()) {
             totals.put(t, new LongAdder());
         }
     }
 
-    void addListener(TrafficEventListener l) {
+    public void addListener(TrafficEventListener l) {
         listeners.add(l);
     }
 
-    void removeListener(TrafficEventListener l) {
+    public void removeListener(TrafficEventListener l) {
         listeners.remove(l);
     }
 
-    static String address(InetSocketAddress a) {
+    public static String address(InetSocketAddress a) {
         if (a == null) {
             return "unknown";
         }
@@ -59,7 +64,7 @@ final class TrafficReporter {
      * The reason without its variable parts (quoted names, numbers, addresses), so that counters
      * and the log's rate limit stay bounded whatever an attacker sends.
      */
-    static String reasonClass(String reason) {
+    public static String reasonClass(String reason) {
         String r = reason.replaceAll("'[^']*'", "'*'")
                 .replaceAll("\\[[0-9A-Fa-f:.]+\\](:\\d+)?", "#")
                 .replaceAll("\\b\\d+(\\.\\d+){3}(:\\d+)?\\b", "#")
@@ -67,12 +72,12 @@ final class TrafficReporter {
         return r.length() > 80 ? r.substring(0, 80) : r;
     }
 
-    void report(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
+    public void report(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
             String resource, long bytes) {
         report(type, FailureCause.NONE, deviceId, null, peer, reason, resource, bytes);
     }
 
-    void report(TrafficEventType type, FailureCause cause, String deviceId, String claimedIdentity,
+    public void report(TrafficEventType type, FailureCause cause, String deviceId, String claimedIdentity,
             InetSocketAddress peer, String reason, String resource, long bytes) {
         totals.get(type).increment();
         if (reason != null && !reason.isEmpty()) {
@@ -86,7 +91,7 @@ final class TrafficReporter {
         if (listeners.isEmpty()) {
             return;
         }
-        TrafficEvent e = TrafficEvent.builder(type, TRANSPORT, peer).deviceId(deviceId).cause(cause)
+        TrafficEvent e = TrafficEvent.builder(type, transport, peer).deviceId(deviceId).cause(cause)
                 .claimedIdentity(claimedIdentity).reason(reason).resource(resource).bytes(bytes).build();
         for (TrafficEventListener l : listeners) {
             try {
@@ -99,13 +104,13 @@ final class TrafficReporter {
     }
 
     /** Reports a rejection and logs it once per subject and reason per interval. */
-    void reject(TrafficEventType type, FailureCause cause, String deviceId, InetSocketAddress peer, String reason,
+    public void reject(TrafficEventType type, FailureCause cause, String deviceId, InetSocketAddress peer, String reason,
             String resource) {
         reject(type, cause, deviceId, null, peer, reason, resource);
     }
 
     /** Reports a rejection of a peer that claimed an identity the gateway does not know. */
-    void reject(TrafficEventType type, FailureCause cause, String deviceId, String claimedIdentity,
+    public void reject(TrafficEventType type, FailureCause cause, String deviceId, String claimedIdentity,
             InetSocketAddress peer, String reason, String resource) {
         report(type, cause, deviceId, claimedIdentity, peer, reason, resource, 0);
         String subject = deviceId != null ? deviceId : peer == null || peer.getAddress() == null ? "unknown"
@@ -126,12 +131,12 @@ final class TrafficReporter {
         }
     }
 
-    long total(TrafficEventType type) {
+    public long total(TrafficEventType type) {
         return totals.get(type).sum();
     }
 
     /** @return every non-zero counter, by name, for the console and the shell */
-    Map<String, Long> snapshot() {
+    public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
         totals.forEach((k, v) -> {
             long n = v.sum();
