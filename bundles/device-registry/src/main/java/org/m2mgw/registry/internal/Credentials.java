@@ -3,12 +3,15 @@ package org.m2mgw.registry.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import javax.security.auth.x500.X500Principal;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 import org.m2mgw.registry.internal.Snapshot.Entry;
 
 /**
@@ -29,7 +32,7 @@ final class Credentials {
 
     /**
      * @return whether both entries have the same current credential: PSK identity and key, public
-     *         key and certificate binding (subject, issuer, hashes)
+     *         key, certificate binding (subject, issuer, hashes) and EDHOC credential
      */
     static boolean sameCurrent(Entry a, Entry b) {
         Device x = a.device();
@@ -39,7 +42,8 @@ final class Credentials {
                 && x.certificateSubject().equals(y.certificateSubject())
                 && x.certificateIssuer().equals(y.certificateIssuer())
                 && Arrays.equals(x.certificateSha256().orElse(null), y.certificateSha256().orElse(null))
-                && Arrays.equals(x.certificateSpkiSha256().orElse(null), y.certificateSpkiSha256().orElse(null));
+                && Arrays.equals(x.certificateSpkiSha256().orElse(null), y.certificateSpkiSha256().orElse(null))
+                && x.edhocCredential().equals(y.edhocCredential());
     }
 
     /** @return whether {@code e} has a next credential and it is {@code current}'s current one */
@@ -122,6 +126,23 @@ final class Credentials {
             d.publicKey().ifPresent(k -> parts.add("raw public key SHA-256 " + HexFormat.of().formatHex(digest(k))));
         }
         return String.join(" and ", parts);
+    }
+
+    /**
+     * @return the public description of an EDHOC credential, for logs and the shell: its kind and
+     *         kid, or the certificate's subject; never the CCS itself
+     */
+    static String describeEdhoc(EdhocCredential c) {
+        return c.kind() == EdhocCredential.Kind.CCS
+                ? "EDHOC CCS kid " + HexFormat.of().formatHex(c.kid().orElseThrow())
+                : "EDHOC X.509 subject '" + edhocSubject(c) + "'";
+    }
+
+    /** @return the subject (RFC 2253) of an X.509 EDHOC credential, sanitised; "?" if it does not parse */
+    static String edhocSubject(EdhocCredential c) {
+        X509Certificate cert = Validation.certificate(c.credential());
+        return cert == null ? "?"
+                : org.m2mgw.support.Text.printable(cert.getSubjectX500Principal().getName(X500Principal.RFC2253), 256);
     }
 
     static byte[] digest(byte[] data) {

@@ -22,9 +22,9 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -38,6 +38,12 @@ import org.osgi.service.component.annotations.Reference;
  * deviceadd ID PSK-IDENTITY KEY [RULE...]         add a PSK device; KEY is hex, hex:..., or base64:...
  * deviceaddcert ID PEM-FILE [RULE...]             add an X.509 device bound to this certificate's
  *                                                 subject, issuer and SHA-256 hash
+ * deviceaddedhoc ID ccs KID CCS [RULE...]         add a device whose only credential is an EDHOC CWT
+ *                                                 Claims Set; KID and CCS hex (CCS may be a file)
+ * deviceaddedhoc ID x509 CERT-FILE [RULE...]      add a device whose only credential is an EDHOC
+ *                                                 certificate (PEM or DER)
+ * deviceedhoc ID ccs KID CCS | x509 CERT-FILE     set a device's EDHOC credential, its others stay
+ * deviceedhoc ID clear                            remove a device's EDHOC credential
  * deviceenable ID / devicedisable ID              let a device connect or not
  * deviceremove ID                                 remove a device
  * deviceimport FILE                               import (add or update) the devices of a JSON file
@@ -62,6 +68,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=deviceshow",
     "osgi.command.function=deviceadd",
     "osgi.command.function=deviceaddcert",
+    "osgi.command.function=deviceaddedhoc",
+    "osgi.command.function=deviceedhoc",
     "osgi.command.function=devicedisable",
     "osgi.command.function=deviceenable",
     "osgi.command.function=deviceremove",
@@ -72,6 +80,10 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=cancel-rotation"
 })
 public class DeviceCommands {
+    private static final String ADD_EDHOC_USAGE = "usage: deviceaddedhoc <deviceId> ccs <kid hex> <CCS hex | CBOR "
+            + "file> [resource...]  or  deviceaddedhoc <deviceId> x509 <PEM or DER certificate file> [resource...]";
+    private static final String EDHOC_USAGE = "usage: deviceedhoc <deviceId> ccs <kid hex> <CCS hex | CBOR file>  or  "
+            + "deviceedhoc <deviceId> x509 <PEM or DER certificate file>  or  deviceedhoc <deviceId> clear";
     private static final String ROTATE_USAGE = "usage: rotate <deviceId> [--deadline <ISO-8601 instant>]";
     private static final String ROTATE_RPK_USAGE =
             "usage: rotate-rpk <deviceId> <base64 key | PEM or DER public key file> [--deadline <ISO-8601 instant>]";
@@ -96,9 +108,7 @@ public class DeviceCommands {
             String format = "%-" + width + "s  %-8s  %-28s  %-8s  %-" + rolloverWidth + "s  %s%n";
             out.append(String.format(format, "ID", "ENABLED", "CREDENTIALS", "KEY AGE", "ROLLOVER", "RESOURCES"));
             for (Device d : devices) {
-                String creds = DeviceRegistryComponent.credentialTypes(d).stream()
-                        .map(Enum::name).collect(Collectors.joining(","))
-                        + (d.boundToSubjectOnly() ? "(subject-only)" : "");
+                String creds = credentialLabels(d);
                 String resources = d.resources().isEmpty() ? "(none)" : String.join(" ", d.resources());
                 out.append(String.format(format, d.deviceId(), d.enabled() ? "yes" : "no", creds,
                         d.keyCreated().map(t -> age(t, now)).orElse("unknown"), rollover(d), resources));
@@ -110,6 +120,20 @@ public class DeviceCommands {
             out.append(", ").append(anchors).append(" trust anchor(s)");
         }
         return out.toString();
+    }
+
+    /**
+     * @return the CREDENTIALS column: PSK, RAW_PUBLIC_KEY, X509 (with "(subject-only)") and
+     *         EDHOC-CCS(kid ..) or EDHOC-X509, those the device has
+     */
+    static String credentialLabels(Device d) {
+        List<String> parts = new ArrayList<>();
+        d.pskIdentity().ifPresent(i -> parts.add("PSK"));
+        d.publicKey().ifPresent(k -> parts.add("RAW_PUBLIC_KEY"));
+        d.certificateSubject().ifPresent(s -> parts.add("X509" + (d.boundToSubjectOnly() ? "(subject-only)" : "")));
+        d.edhocCredential().ifPresent(c -> parts.add(c.kind() == EdhocCredential.Kind.CCS
+                ? "EDHOC-CCS(kid " + hex(c.kid().orElseThrow()) + ")" : "EDHOC-X509"));
+        return String.join(",", parts);
     }
 
     /**
@@ -135,6 +159,15 @@ public class DeviceCommands {
                     "(none: bound to subject only; add \"issuer\")"));
             d.certificateSha256().ifPresent(h -> out.append("\nx509.sha256:     ").append(hex(h)));
             d.certificateSpkiSha256().ifPresent(h -> out.append("\nx509.spkiSha256: ").append(hex(h)));
+        });
+        d.edhocCredential().ifPresent(c -> {
+            if (c.kind() == EdhocCredential.Kind.CCS) {
+                out.append("\nedhoc:           CCS (CWT Claims Set, ").append(c.credential().length)
+                        .append(" bytes), kid ").append(hex(c.kid().orElseThrow()));
+            } else {
+                out.append("\nedhoc:           X.509, subject ").append(Credentials.edhocSubject(c))
+                        .append("\nedhoc.sha256:    ").append(hex(sha256(c.credential())));
+            }
         });
         Instant now = registry.now();
         out.append("\nkeyCreated:      ").append(d.keyCreated().map(t -> t + " (key age " + age(t, now) + ")")
@@ -220,6 +253,133 @@ public class DeviceCommands {
         } catch (RuntimeException e) {
             return "Error: " + e.getMessage();
         }
+    }
+
+    /**
+     * Adds a device whose only credential is an EDHOC one (for OSCORE): a CWT Claims Set named by
+     * its kid, or an X.509 certificate.
+     *
+     * @param id the device id
+     * @param args {@code ccs <kid hex> <CCS hex, or a file of its CBOR bytes or hex>} or
+     *     {@code x509 <PEM or DER certificate file>}, then the resource rules
+     */
+    public String deviceaddedhoc(String id, String... args) {
+        try {
+            if (registry.device(id).isPresent()) {
+                return "Error: device '" + Validation.sanitize(id) + "' already exists; set its EDHOC credential "
+                        + "with deviceedhoc";
+            }
+            String[] all = args == null ? new String[0] : args;
+            EdhocArgument edhoc = edhocArgument(all);
+            if (edhoc == null) {
+                return ADD_EDHOC_USAGE;
+            }
+            Device.Builder b = Device.builder(id).edhocCredential(edhoc.credential());
+            for (String rule : Arrays.copyOfRange(all, edhoc.used(), all.length)) {
+                b.allow(rule);
+            }
+            Device d = registry.put(b.build(), null);
+            return "Added device '" + d.deviceId() + "' with " + Credentials.describeEdhoc(edhoc.credential())
+                    + (d.resources().isEmpty() ? " and no resources" : ", resources " + String.join(" ", d.resources()));
+        } catch (Validation.InvalidEntryException e) {
+            return "Error: device '" + Validation.sanitize(id) + "': " + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            return "Error: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Sets or clears the EDHOC credential of a device; its other credentials and fields stay.
+     *
+     * @param id the device id
+     * @param args {@code ccs <kid hex> <CCS hex or file>}, {@code x509 <certificate file>} or {@code clear}
+     */
+    public String deviceedhoc(String id, String... args) {
+        try {
+            String[] all = args == null ? new String[0] : args;
+            boolean clear = all.length == 1 && all[0].equals("clear");
+            EdhocArgument edhoc = clear ? null : edhocArgument(all);
+            if (!clear && (edhoc == null || edhoc.used() != all.length)) {
+                return EDHOC_USAGE;
+            }
+            Optional<Device> before = registry.device(id);
+            if (before.isEmpty()) {
+                return "Error: no device '" + Validation.sanitize(id) + "'";
+            }
+            if (clear) {
+                return registry.setEdhocCredential(id, null)
+                        ? "Device '" + id + "': EDHOC credential removed ("
+                                + Credentials.describeEdhoc(before.get().edhocCredential().orElseThrow()) + ")"
+                        : "Device '" + id + "' has no EDHOC credential";
+            }
+            return registry.setEdhocCredential(id, edhoc.credential())
+                    ? "Device '" + id + "': EDHOC credential set (" + Credentials.describeEdhoc(edhoc.credential()) + ")"
+                    : "Device '" + id + "' already has this EDHOC credential";
+        } catch (Validation.InvalidEntryException e) {
+            return "Error: device '" + Validation.sanitize(id) + "': " + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            return "Error: " + e.getMessage();
+        }
+    }
+
+    /** An EDHOC credential from the command line, and how many arguments it took. */
+    private record EdhocArgument(EdhocCredential credential, int used) {
+    }
+
+    /**
+     * @param args {@code ccs <kid> <ccs> ...} or {@code x509 <file> ...}
+     * @return the credential, checked; null if the arguments have neither form
+     * @throws IOException (with a message for the operator) if a file cannot be read or is no certificate
+     */
+    private static EdhocArgument edhocArgument(String[] args) throws Validation.InvalidEntryException, IOException {
+        if (args.length >= 3 && args[0].equals("ccs")) {
+            byte[] kid = Validation.edhocKid(args[1]);
+            return new EdhocArgument(EdhocCredential.ccs(kid, Validation.edhocCcs(ccsArgument(args[2]))), 3);
+        }
+        if (args.length >= 2 && args[0].equals("x509")) {
+            Path path;
+            try {
+                path = Paths.get(args[1]).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw new IOException("'" + Validation.sanitize(args[1]) + "' is not a valid path");
+            }
+            byte[] der;
+            try (InputStream in = Files.newInputStream(path)) {
+                // PEM or DER; the DER as it is in the file, which is what the device sends
+                der = CertificateFactory.getInstance("X.509").generateCertificate(in).getEncoded();
+            } catch (IOException e) {
+                throw new IOException(path + " cannot be read: " + e.getClass().getSimpleName());
+            } catch (CertificateException e) {
+                throw new IOException(path + " is not an X.509 certificate (PEM or DER)");
+            }
+            return new EdhocArgument(EdhocCredential.x509(Validation.edhocCertificate(der)), 2);
+        }
+        return null;
+    }
+
+    /**
+     * @param arg the CCS in hex, or a file that holds its CBOR bytes (or their hex)
+     * @return its bytes, not yet checked
+     */
+    private static byte[] ccsArgument(String arg) throws Validation.InvalidEntryException, IOException {
+        Path path = null;
+        try {
+            path = Paths.get(arg).toAbsolutePath().normalize();
+        } catch (InvalidPathException notAPath) {
+            // hex then
+        }
+        if (path == null || !Files.isRegularFile(path)) {
+            return Validation.edhocCcs(arg);
+        }
+        if (Files.size(path) > 2L * EdhocCredential.MAX_CREDENTIAL_BYTES + 2) {
+            throw new IOException(path + " is larger than an EDHOC credential may be");
+        }
+        byte[] content = Files.readAllBytes(path);
+        // a CBOR map starts with 0xa0 to 0xbf, which is no hex digit
+        if (content.length > 0 && (content[0] & 0xe0) == 0xa0) {
+            return content;
+        }
+        return Validation.edhocCcs(new String(content, StandardCharsets.US_ASCII).strip());
     }
 
     private static byte[] sha256(byte[] data) {

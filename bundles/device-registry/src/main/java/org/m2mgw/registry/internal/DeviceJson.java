@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 import org.m2mgw.registry.internal.RegistryJson.Candidate;
 import org.m2mgw.registry.internal.Snapshot.Entry;
 import org.m2mgw.registry.internal.Validation.InvalidEntryException;
@@ -23,12 +24,13 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
  */
 final class DeviceJson {
     private static final Set<String> DEVICE_FIELDS = Set.of("id", "enabled", "resources", "metadata", "psk", "rpk",
-            "x509", "keyCreated", "next", "rolloverDeadline");
+            "x509", "edhoc", "keyCreated", "next", "rolloverDeadline");
     /** The store also remembers the credentials that rollovers retired; an import file cannot set them. */
     private static final Set<String> STORED_DEVICE_FIELDS = union(DEVICE_FIELDS, Set.of("retired"));
     private static final Set<String> PSK_FIELDS = Set.of("identity", "key");
     private static final Set<String> NEXT_FIELDS = Set.of("pskIdentity", "psk", "publicKey");
     private static final Set<String> X509_FIELDS = Set.of("subject", "issuer", "sha256", "spkiSha256");
+    private static final Set<String> EDHOC_FIELDS = Set.of("kid", "ccs", "certificate");
 
     private DeviceJson() {
     }
@@ -153,8 +155,12 @@ final class DeviceJson {
                         "x509.spkiSha256"));
             }
         }
-        if (psk == null && rpk == null && x509 == null) {
-            throw new InvalidEntryException("has no credential: give psk, rpk or x509");
+        JsonValue edhoc = o.get("edhoc");
+        if (edhoc != null) {
+            b.edhocCredential(edhoc(edhoc));
+        }
+        if (psk == null && rpk == null && x509 == null && edhoc == null) {
+            throw new InvalidEntryException("has no credential: give psk, rpk, x509 or edhoc");
         }
         boolean keyCreatedGiven = o.containsKey("keyCreated");
         if (keyCreatedGiven) {
@@ -200,6 +206,38 @@ final class DeviceJson {
                 java.util.Arrays.fill(nextSecret, (byte) 0);
             }
         }
+    }
+
+    /**
+     * @return the EDHOC credential of {@code {"kid": hex, "ccs": hex}} or {@code {"certificate":
+     *         Base64 DER or PEM}}, its bytes exactly as given
+     */
+    private static EdhocCredential edhoc(JsonValue v) throws InvalidEntryException {
+        String shape = "edhoc must be an object with \"kid\" and \"ccs\", or with \"certificate\"";
+        if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new InvalidEntryException(shape);
+        }
+        JsonObject e = v.asJsonObject();
+        unknownFields(e, EDHOC_FIELDS, "edhoc.");
+        if (e.containsKey("certificate")) {
+            if (e.containsKey("kid") || e.containsKey("ccs")) {
+                throw new InvalidEntryException("edhoc has \"certificate\" and \"kid\" or \"ccs\": give either "
+                        + "\"kid\" and \"ccs\" (a CWT Claims Set) or \"certificate\" (X.509)");
+            }
+            return EdhocCredential.x509(Validation.edhocCertificate(string(e, "certificate", "edhoc.certificate")));
+        }
+        if (!e.containsKey("kid") && !e.containsKey("ccs")) {
+            throw new InvalidEntryException(shape);
+        }
+        if (!e.containsKey("kid")) {
+            throw new InvalidEntryException("edhoc.kid is missing (a CWT Claims Set is named by its kid)");
+        }
+        if (!e.containsKey("ccs")) {
+            throw new InvalidEntryException("edhoc.ccs is missing");
+        }
+        byte[] kid = Validation.edhocKid(string(e, "kid", "edhoc.kid"));
+        byte[] ccs = Validation.edhocCcs(string(e, "ccs", "edhoc.ccs"));
+        return EdhocCredential.ccs(kid, ccs);
     }
 
     /** @return a public key's DER from its base64 text, optionally with a "base64:" prefix and line breaks */

@@ -15,13 +15,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 import org.m2mgw.support.Text;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Web console page "m2mgw &gt; Device keys": every device with its credentials, the age of its
+ * Web console page "m2mgw &gt; Device keys": every device with its credentials (EDHOC ones too), the age of its
  * current key and any key rollover under way, and the rollover actions of the shell: "Rotate PSK"
  * ({@code m2mgw:rotate}), "Set next public key" ({@code m2mgw:rotate-rpk}), "Promote now"
  * ({@code m2mgw:promote}) and "Cancel rotation" ({@code m2mgw:cancel-rotation}).
@@ -83,13 +84,19 @@ public class DeviceKeysPlugin extends HttpServlet {
         out.println("</tbody></table>");
     }
 
-    /** @return the credential types, with the PSK identity and the public key's hash */
+    /**
+     * @return the credential types, with the PSK identity, the public key's hash, the certificate
+     *         subject, and the EDHOC credential's kind and kid or certificate subject
+     */
     private static String credentials(Device d) {
         List<String> parts = new ArrayList<>();
         d.pskIdentity().ifPresent(i -> parts.add("PSK <small>identity '" + esc(i) + "'</small>"));
         d.publicKey().ifPresent(k -> parts.add("RAW_PUBLIC_KEY <small>SHA-256 <code>" + sha256(k) + "</code></small>"));
         d.certificateSubject().ifPresent(s -> parts.add("X509" + (d.boundToSubjectOnly() ? "(subject-only)" : "")
                 + " <small>subject '" + esc(s) + "'</small>"));
+        d.edhocCredential().ifPresent(c -> parts.add(c.kind() == EdhocCredential.Kind.CCS
+                ? "EDHOC-CCS <small>kid <code>" + HexFormat.of().formatHex(c.kid().orElseThrow()) + "</code></small>"
+                : "EDHOC-X509 <small>subject '" + esc(Credentials.edhocSubject(c)) + "'</small>"));
         return String.join("<br/>", parts);
     }
 

@@ -24,6 +24,7 @@ import org.m2mgw.api.device.CredentialType;
 import org.m2mgw.api.device.Device;
 import org.m2mgw.api.device.DeviceRegistry;
 import org.m2mgw.api.device.DeviceRegistryListener;
+import org.m2mgw.api.device.EdhocCredential;
 import org.m2mgw.api.runtime.GatewayRuntime;
 import org.m2mgw.registry.internal.RegistryJson.InvalidFileException;
 import org.osgi.service.component.annotations.Activate;
@@ -242,6 +243,16 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     }
 
     @Override
+    public Optional<Device> byEdhocKid(byte[] kid) {
+        return admin.snapshot().byEdhocKid(kid);
+    }
+
+    @Override
+    public Optional<Device> byEdhocCertificateHash(byte[] sha256) {
+        return admin.snapshot().byEdhocCertificateHash(sha256);
+    }
+
+    @Override
     public Optional<byte[]> pskSecret(String pskIdentity) {
         return admin.pskSecret(pskIdentity);
     }
@@ -283,8 +294,8 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
 
     /**
      * Adds a device or replaces the device with the same id. Its "keyCreated" is the registry's:
-     * kept when the current credential (PSK identity and key, public key, certificate binding) is
-     * the same as before, else now; the device's own value is ignored.
+     * kept when the current credential (PSK identity and key, public key, certificate binding,
+     * EDHOC credential) is the same as before, else now; the device's own value is ignored.
      *
      * @param device the device
      * @param pskSecret its pre-shared key, required exactly when it has a PSK identity; copied
@@ -413,6 +424,21 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
     }
 
     /**
+     * Sets or clears the device's EDHOC credential; its other fields stay. Its "keyCreated" is now,
+     * as for any change of a current credential.
+     *
+     * @param credential the new credential, or null to clear it
+     * @return whether the device changed (false if it already had that credential)
+     * @throws IllegalArgumentException if there is no such device, the credential is invalid or
+     *     belongs to another device, or clearing it would leave the device without any credential
+     * @throws IllegalStateException if the registry is read-only
+     * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
+     */
+    boolean setEdhocCredential(String id, EdhocCredential credential) {
+        return admin.setEdhocCredential(id, credential);
+    }
+
+    /**
      * @return the removed device, or empty if there was none
      * @throws IllegalStateException if the registry is read-only
      */
@@ -447,12 +473,21 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
         listeners.remove(listener);
     }
 
-    /** @return the device's credential types */
+    /**
+     * @return the device's credential types. A device whose only credential is an EDHOC one counts
+     *         as {@link CredentialType#RAW_PUBLIC_KEY} for a CWT Claims Set (it holds a raw key) and
+     *         as {@link CredentialType#X509} for a certificate; beside other credentials, an EDHOC
+     *         credential adds no type.
+     */
     static Set<CredentialType> credentialTypes(Device d) {
         Set<CredentialType> types = EnumSet.noneOf(CredentialType.class);
         d.pskIdentity().ifPresent(i -> types.add(CredentialType.PSK));
         d.publicKey().ifPresent(k -> types.add(CredentialType.RAW_PUBLIC_KEY));
         d.certificateSubject().ifPresent(s -> types.add(CredentialType.X509));
+        if (types.isEmpty()) {
+            d.edhocCredential().ifPresent(c -> types.add(c.kind() == EdhocCredential.Kind.CCS
+                    ? CredentialType.RAW_PUBLIC_KEY : CredentialType.X509));
+        }
         return types;
     }
 }

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 import org.m2mgw.registry.internal.RegistryJson.Candidate;
 import org.m2mgw.registry.internal.RegistryJson.InvalidFileException;
 import org.m2mgw.registry.internal.RegistryJson.Parsed;
@@ -226,6 +227,45 @@ final class RegistryAdministration {
         }
     }
 
+    /** See {@link DeviceRegistryComponent#setEdhocCredential(String, EdhocCredential)}. */
+    boolean setEdhocCredential(String id, EdhocCredential credential) {
+        synchronized (lock) {
+            checkWritable();
+            Draft draft = snapshot.draft();
+            Entry before = draft.entry(id).orElseThrow(
+                    () -> new IllegalArgumentException("no device '" + Validation.sanitize(id) + "'"));
+            Device d = before.device();
+            if (d.edhocCredential().equals(Optional.ofNullable(credential))) {
+                return false;
+            }
+            if (credential == null && d.pskIdentity().isEmpty() && d.publicKey().isEmpty()
+                    && d.certificateSubject().isEmpty()) {
+                throw new IllegalArgumentException("device '" + id + "': the EDHOC credential is its only "
+                        + "credential; remove the device instead");
+            }
+            try {
+                if (credential != null) {
+                    Validation.edhoc(credential);
+                }
+            } catch (InvalidEntryException e) {
+                throw new IllegalArgumentException("device '" + id + "': " + e.getMessage());
+            }
+            Entry entry = stamped(Optional.of(before), before.with(d.toBuilder().edhocCredential(credential).build()));
+            Device after = entry.device();
+            Optional<String> conflict = draft.conflict(after);
+            if (conflict.isPresent()) {
+                throw new IllegalArgumentException("device '" + id + "': " + conflict.get());
+            }
+            draft.put(entry);
+            commit(draft.build());
+            LOG.info("Device '{}': EDHOC credential {}", id, credential == null ? "removed ("
+                    + Credentials.describeEdhoc(d.edhocCredential().orElseThrow()) + ")"
+                    : "set (" + Credentials.describeEdhoc(credential) + ")");
+            listeners.deviceChanged(Optional.of(d), Optional.of(after));
+            return true;
+        }
+    }
+
     /** See {@link DeviceRegistryComponent#remove(String)}. */
     Optional<Device> remove(String id) {
         synchronized (lock) {
@@ -389,6 +429,7 @@ final class RegistryAdministration {
                 .certificateIssuer(credentials.certificateIssuer().orElse(null))
                 .certificateSha256(credentials.certificateSha256().orElse(null))
                 .certificateSpkiSha256(credentials.certificateSpkiSha256().orElse(null))
+                .edhocCredential(credentials.edhocCredential().orElse(null))
                 .keyCreated(credentials.keyCreated().orElse(null))
                 .nextPskIdentity(credentials.nextPskIdentity().orElse(null))
                 .nextPublicKey(credentials.nextPublicKey().orElse(null))
@@ -725,6 +766,7 @@ final class RegistryAdministration {
         d.certificateSubject().ifPresent(s -> parts.add("X.509 subject '" + s + "'"
                 + d.certificateIssuer().map(i -> " from issuer '" + i + "'").orElse("")
                 + (d.certificateSha256().isPresent() || d.certificateSpkiSha256().isPresent() ? ", pinned" : "")));
+        d.edhocCredential().ifPresent(c -> parts.add(Credentials.describeEdhoc(c)));
         return String.join(", ", parts);
     }
 }

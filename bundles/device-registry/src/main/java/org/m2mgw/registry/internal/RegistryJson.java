@@ -31,6 +31,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 import org.m2mgw.registry.internal.Snapshot.Entry;
 import org.m2mgw.registry.internal.Validation.InvalidEntryException;
 
@@ -44,6 +45,7 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
  *                  "rpk": "base64 of DER SubjectPublicKeyInfo",
  *                  "x509": { "subject": "CN=...", "issuer": "CN=...",
  *                           "sha256": "hex:...", "spkiSha256": "hex:..." },
+ *                  "edhoc": { "kid": "hex", "ccs": "hex" } | { "certificate": "Base64 DER or PEM" },
  *                  "keyCreated": "2026-11-30T12:00:00Z",
  *                  "next": { "pskIdentity": "...", "psk": "hex:..." | "base64:...",
  *                            "publicKey": "base64 of DER SubjectPublicKeyInfo" },
@@ -62,6 +64,11 @@ import org.m2mgw.registry.internal.Validation.InvalidEntryException;
  * hashes (SHA-256 of the certificate, or of its SubjectPublicKeyInfo) to one certificate or key.
  * Entries written before 2.0 have "subject" alone: they are still read (bound to the subject
  * only), and the registry reports them.
+ *
+ * Since 2.2, "edhoc" is the device's EDHOC credential (for OSCORE): a CWT Claims Set named by
+ * its kid, both in hex, or an X.509 certificate. Its bytes enter the EDHOC MAC, so they are kept
+ * and written back exactly as given (the certificate is written as the Base64 of its DER), never
+ * re-encoded.
  *
  * Every entry is checked on its own: an invalid one becomes a rejection reason (naming the device
  * and the field, never a secret) and the others are still returned.
@@ -272,6 +279,7 @@ final class RegistryJson {
                 d.certificateSpkiSha256().ifPresent(h -> x.add("spkiSha256", "hex:" + HexFormat.of().formatHex(h)));
                 o.add("x509", x);
             });
+            d.edhocCredential().ifPresent(c -> o.add("edhoc", edhoc(c)));
             d.keyCreated().ifPresent(t -> o.add("keyCreated", t.toString()));
             if (d.rolloverPending()) {
                 JsonObjectBuilder n = json.createObjectBuilder();
@@ -304,6 +312,18 @@ final class RegistryJson {
             w.writeObject(root);
         }
         return out.toString();
+    }
+
+    /** @return the "edhoc" object: the credential's bytes as they are, never re-encoded */
+    private JsonObjectBuilder edhoc(EdhocCredential c) {
+        JsonObjectBuilder e = json.createObjectBuilder();
+        if (c.kind() == EdhocCredential.Kind.CCS) {
+            e.add("kid", HexFormat.of().formatHex(c.kid().orElseThrow()))
+                    .add("ccs", HexFormat.of().formatHex(c.credential()));
+        } else {
+            e.add("certificate", Base64.getEncoder().encodeToString(c.credential()));
+        }
+        return e;
     }
 
     static String pem(X509Certificate c) {

@@ -7,11 +7,13 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 
 /**
  * One immutable state of the registry with its lookup indexes (by id, by PSK identity, by Base64
@@ -23,9 +25,15 @@ import org.m2mgw.api.device.Device;
  * <p>Certificates: devices of different issuers may share a subject; a device registered without
  * issuer (bound to its subject only) owns its subject under every issuer, so it shares it with no
  * other device. A certificate therefore fits at most one device.
+ *
+ * <p>EDHOC credentials (since 2.2): a CWT Claims Set is found by its kid, a certificate by its
+ * SHA-256 hash, whole or a prefix of at least {@value #MIN_EDHOC_HASH_BYTES} bytes (an EDHOC
+ * {@code x5t} with SHA-256/64). Each kid and each certificate belongs to one device at most.
  */
 final class Snapshot {
     static final Snapshot EMPTY = new Draft(null).build();
+    /** The shortest certificate hash prefix an EDHOC lookup takes: SHA-256/64. */
+    static final int MIN_EDHOC_HASH_BYTES = 8;
 
     /**
      * A device, its PSK (null when it has none), the PSK of its next identity during a rollover
@@ -70,6 +78,14 @@ final class Snapshot {
     private final Map<String, Entry> byKey;
     /** By normalised subject, then by normalised issuer (the empty string for none); inner maps immutable. */
     private final Map<String, Map<String, Entry>> bySubject;
+    /** By the hex of the kid of an EDHOC CCS credential. */
+    private final Map<String, Entry> byEdhocKid;
+    /**
+     * EDHOC certificates by SHA-256: by the hash's first {@value #MIN_EDHOC_HASH_BYTES} bytes, each
+     * bucket (immutable, nearly always of one) with the whole hashes, so that a prefix lookup is one
+     * map access.
+     */
+    private final Map<Long, List<CertificateHash>> byEdhocCertificate;
     private final List<Device> devices;
     private final List<X509Certificate> trustAnchors;
 
@@ -78,10 +94,19 @@ final class Snapshot {
         this.byPsk = Map.copyOf(d.byPsk);
         this.byKey = Map.copyOf(d.byKey);
         this.bySubject = Map.copyOf(d.bySubject);
+        this.byEdhocKid = Map.copyOf(d.byEdhocKid);
+        this.byEdhocCertificate = Map.copyOf(d.byEdhocCertificate);
         List<Device> list = new ArrayList<>(byId.size());
         byId.values().forEach(e -> list.add(e.device()));
         this.devices = Collections.unmodifiableList(list);
         this.trustAnchors = List.copyOf(d.trustAnchors);
+    }
+
+    /** The SHA-256 hash of an EDHOC certificate and its device. */
+    private record CertificateHash(byte[] sha256, Entry entry) {
+        boolean startsWith(byte[] prefix) {
+            return Arrays.equals(sha256, 0, prefix.length, prefix, 0, prefix.length);
+        }
     }
 
     /** The issuer key of a device registered without issuer. */
@@ -137,6 +162,52 @@ final class Snapshot {
         return Optional.ofNullable(e == null ? issuers.get(NO_ISSUER) : e).map(Entry::device);
     }
 
+    /** @return the device whose EDHOC CCS credential has this kid */
+    Optional<Device> byEdhocKid(byte[] kid) {
+        return kid == null ? Optional.empty()
+                : Optional.ofNullable(byEdhocKid.get(HexFormat.of().formatHex(kid))).map(Entry::device);
+    }
+
+    /**
+     * @param sha256 a certificate's SHA-256 hash, whole or its first {@value #MIN_EDHOC_HASH_BYTES}
+     *     bytes or more
+     * @return the device whose EDHOC certificate's hash starts with these bytes, if exactly one does
+     */
+    Optional<Device> byEdhocCertificateHash(byte[] sha256) {
+        if (sha256 == null || sha256.length < MIN_EDHOC_HASH_BYTES || sha256.length > Validation.SHA256_BYTES) {
+            return Optional.empty();
+        }
+        List<CertificateHash> bucket = byEdhocCertificate.get(prefixKey(sha256));
+        Entry found = null;
+        for (CertificateHash c : bucket == null ? List.<CertificateHash>of() : bucket) {
+            if (c.startsWith(sha256)) {
+                if (found != null) {
+                    return Optional.empty();
+                }
+                found = c.entry();
+            }
+        }
+        return Optional.ofNullable(found).map(Entry::device);
+    }
+
+    private static long prefixKey(byte[] sha256) {
+        long k = 0;
+        for (int i = 0; i < MIN_EDHOC_HASH_BYTES; i++) {
+            k = k << 8 | (sha256[i] & 0xff);
+        }
+        return k;
+    }
+
+    /** @return the hex of a CCS credential's kid, or null for another kind */
+    private static String kidName(EdhocCredential c) {
+        return c.kind() == EdhocCredential.Kind.CCS ? HexFormat.of().formatHex(c.kid().orElseThrow()) : null;
+    }
+
+    /** @return the SHA-256 of an X.509 credential's certificate, or null for another kind */
+    private static byte[] certificateHash(EdhocCredential c) {
+        return c.kind() == EdhocCredential.Kind.X509 ? Credentials.digest(c.credential()) : null;
+    }
+
     /** @return a copy of the PSK of a current or next identity, only if its device is enabled */
     Optional<byte[]> pskSecret(String identity) {
         Entry e = entryByPskIdentity(identity);
@@ -169,6 +240,8 @@ final class Snapshot {
         private final Map<String, Entry> byPsk = new HashMap<>();
         private final Map<String, Entry> byKey = new HashMap<>();
         private final Map<String, Map<String, Entry>> bySubject = new HashMap<>();
+        private final Map<String, Entry> byEdhocKid = new HashMap<>();
+        private final Map<Long, List<CertificateHash>> byEdhocCertificate = new HashMap<>();
         private List<X509Certificate> trustAnchors = List.of();
 
         Draft(Snapshot base) {
@@ -177,6 +250,8 @@ final class Snapshot {
                 byPsk.putAll(base.byPsk);
                 byKey.putAll(base.byKey);
                 bySubject.putAll(base.bySubject);
+                byEdhocKid.putAll(base.byEdhocKid);
+                byEdhocCertificate.putAll(base.byEdhocCertificate);
                 trustAnchors = base.trustAnchors;
             }
         }
@@ -194,7 +269,8 @@ final class Snapshot {
             Optional<String> taken = pskConflict(id, d.pskIdentity(), "psk.identity")
                     .or(() -> pskConflict(id, d.nextPskIdentity(), "next.pskIdentity"))
                     .or(() -> keyConflict(id, d.publicKey(), "rpk"))
-                    .or(() -> keyConflict(id, d.nextPublicKey(), "next.publicKey"));
+                    .or(() -> keyConflict(id, d.nextPublicKey(), "next.publicKey"))
+                    .or(() -> d.edhocCredential().flatMap(c -> edhocConflict(id, c)));
             if (taken.isPresent()) {
                 return taken;
             }
@@ -242,6 +318,23 @@ final class Snapshot {
                     + (current ? "" : " (as its next public key)"));
         }
 
+        private Optional<String> edhocConflict(String id, EdhocCredential c) {
+            String kid = kidName(c);
+            if (kid != null) {
+                Entry other = byEdhocKid.get(kid);
+                return other == null || other.id().equals(id) ? Optional.empty()
+                        : Optional.of("edhoc.kid '" + kid + "' already belongs to device '" + other.id() + "'");
+            }
+            byte[] hash = certificateHash(c);
+            for (CertificateHash other : byEdhocCertificate.getOrDefault(prefixKey(hash), List.of())) {
+                if (Arrays.equals(other.sha256(), hash) && !other.entry().id().equals(id)) {
+                    return Optional.of("edhoc.certificate (SHA-256 " + HexFormat.of().formatHex(hash)
+                            + ") already belongs to device '" + other.entry().id() + "'");
+                }
+            }
+            return Optional.empty();
+        }
+
         /** Adds or replaces; the caller has checked {@link #conflict}. */
         void put(Entry e) {
             remove(e.id());
@@ -255,6 +348,18 @@ final class Snapshot {
                 Map<String, Entry> issuers = new HashMap<>(bySubject.getOrDefault(s, Map.of()));
                 issuers.put(d.certificateIssuer().orElse(NO_ISSUER), e);
                 bySubject.put(s, frozen(issuers));
+            });
+            d.edhocCredential().ifPresent(c -> {
+                String kid = kidName(c);
+                if (kid != null) {
+                    byEdhocKid.put(kid, e);
+                } else {
+                    byte[] hash = certificateHash(c);
+                    List<CertificateHash> bucket = new ArrayList<>(byEdhocCertificate.getOrDefault(prefixKey(hash),
+                            List.of()));
+                    bucket.add(new CertificateHash(hash, e));
+                    byEdhocCertificate.put(prefixKey(hash), List.copyOf(bucket));
+                }
             });
         }
 
@@ -273,6 +378,21 @@ final class Snapshot {
                         bySubject.remove(s);
                     } else {
                         bySubject.put(s, frozen(issuers));
+                    }
+                });
+                d.edhocCredential().ifPresent(c -> {
+                    String kid = kidName(c);
+                    if (kid != null) {
+                        byEdhocKid.remove(kid, old);
+                    } else {
+                        long key = prefixKey(certificateHash(c));
+                        List<CertificateHash> bucket = byEdhocCertificate.getOrDefault(key, List.of()).stream()
+                                .filter(h -> h.entry() != old).toList();
+                        if (bucket.isEmpty()) {
+                            byEdhocCertificate.remove(key);
+                        } else {
+                            byEdhocCertificate.put(key, bucket);
+                        }
                     }
                 });
             }

@@ -1,10 +1,14 @@
 package org.m2mgw.registry.internal;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
@@ -18,6 +22,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 import org.m2mgw.api.device.Device;
+import org.m2mgw.api.device.EdhocCredential;
 
 /**
  * The rules every device entry must meet, wherever it comes from (import file, shell, stored
@@ -37,6 +42,8 @@ final class Validation {
     /** Device ids end up in cloud topics: no '/', '+', '#' or spaces. */
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final ECParameterSpec P256 = p256();
+    private static final String PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+    private static final String PEM_END = "-----END CERTIFICATE-----";
 
     private Validation() {
     }
@@ -355,9 +362,135 @@ final class Validation {
                 b.certificateSpkiSha256(sha256Length(d.certificateSpkiSha256().get(), "x509.spkiSha256"));
             }
         }
+        if (d.edhocCredential().isPresent()) {
+            b.edhocCredential(edhoc(d.edhocCredential().get()));
+        }
         next(b, d.pskIdentity().orElse(null), secret, d.nextPskIdentity().orElse(null), nextSecret,
                 currentKey, d.nextPublicKey().orElse(null), d.rolloverDeadline().orElse(null));
         return b.build();
+    }
+
+    // ---------------------------------------------------------------- EDHOC credentials (since 2.2)
+
+    /**
+     * Checks an EDHOC credential made elsewhere (the shell): the sizes and the CBOR map of a CCS
+     * are checked by {@link EdhocCredential} itself, a certificate must parse here.
+     *
+     * @return the credential, unchanged: its bytes enter the EDHOC MAC, so they are never re-encoded
+     */
+    static EdhocCredential edhoc(EdhocCredential c) throws InvalidEntryException {
+        if (c.kind() == EdhocCredential.Kind.CCS) {
+            edhocKidLength(c.kid().orElseThrow());
+            edhocCcs(c.credential());
+        } else {
+            edhocCertificate(c.credential());
+        }
+        return c;
+    }
+
+    /**
+     * @param text the kid as hex digits (optionally {@code hex:...})
+     * @return the kid, 1 to {@value EdhocCredential#MAX_KID_BYTES} bytes
+     */
+    static byte[] edhocKid(String text) throws InvalidEntryException {
+        return edhocKidLength(hex(text, "edhoc.kid"));
+    }
+
+    private static byte[] edhocKidLength(byte[] kid) throws InvalidEntryException {
+        if (kid.length == 0 || kid.length > EdhocCredential.MAX_KID_BYTES) {
+            throw new InvalidEntryException("edhoc.kid must be 1 to " + EdhocCredential.MAX_KID_BYTES
+                    + " bytes, got " + kid.length);
+        }
+        return kid;
+    }
+
+    /**
+     * @param text the CWT Claims Set as hex digits (optionally {@code hex:...}), exactly as the device encodes it
+     * @return its bytes, a CBOR map of at most {@value EdhocCredential#MAX_CREDENTIAL_BYTES} bytes
+     */
+    static byte[] edhocCcs(String text) throws InvalidEntryException {
+        return edhocCcs(hex(text, "edhoc.ccs"));
+    }
+
+    static byte[] edhocCcs(byte[] ccs) throws InvalidEntryException {
+        if (ccs.length == 0 || ccs.length > EdhocCredential.MAX_CREDENTIAL_BYTES) {
+            throw new InvalidEntryException("edhoc.ccs must be 1 to " + EdhocCredential.MAX_CREDENTIAL_BYTES
+                    + " bytes, got " + ccs.length);
+        }
+        // major type 5: a CBOR map (0xa0 to 0xbf); the first byte is a header, never key material
+        if ((ccs[0] & 0xe0) != 0xa0) {
+            throw new InvalidEntryException("edhoc.ccs must be a CBOR map (a CWT Claims Set), but it starts "
+                    + "with 0x" + HexFormat.of().toHexDigits(ccs[0]));
+        }
+        return ccs;
+    }
+
+    /**
+     * @param text the device certificate: the Base64 of its DER encoding, or a PEM block
+     *     ({@code -----BEGIN CERTIFICATE-----})
+     * @return the DER bytes as given, checked to be one X.509 certificate of at most
+     *     {@value EdhocCredential#MAX_CREDENTIAL_BYTES} bytes
+     */
+    static byte[] edhocCertificate(String text) throws InvalidEntryException {
+        if (text == null || text.isBlank()) {
+            throw new InvalidEntryException("edhoc.certificate must not be empty");
+        }
+        String b64 = text;
+        int begin = text.indexOf(PEM_BEGIN);
+        if (begin >= 0) {
+            int end = text.indexOf(PEM_END, begin);
+            if (end < 0) {
+                throw new InvalidEntryException("edhoc.certificate has no " + PEM_END + " line");
+            }
+            b64 = text.substring(begin + PEM_BEGIN.length(), end);
+        } else if (text.contains("-----BEGIN")) {
+            throw new InvalidEntryException("edhoc.certificate is a PEM block of another kind than " + PEM_BEGIN);
+        }
+        byte[] der;
+        try {
+            der = Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEntryException("edhoc.certificate is not valid base64");
+        }
+        return edhocCertificate(der);
+    }
+
+    static byte[] edhocCertificate(byte[] der) throws InvalidEntryException {
+        if (der.length == 0 || der.length > EdhocCredential.MAX_CREDENTIAL_BYTES) {
+            throw new InvalidEntryException("edhoc.certificate must be 1 to " + EdhocCredential.MAX_CREDENTIAL_BYTES
+                    + " bytes (DER), got " + der.length);
+        }
+        X509Certificate cert = certificate(der);
+        try {
+            if (cert == null || !java.util.Arrays.equals(cert.getEncoded(), der)) {
+                throw new InvalidEntryException(cert == null ? "edhoc.certificate is not a valid X.509 certificate"
+                        : "edhoc.certificate has data after the certificate");
+            }
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new InvalidEntryException("edhoc.certificate is not a valid X.509 certificate");
+        }
+        return der;
+    }
+
+    /** @return the certificate of these DER bytes, or null if they are none */
+    static X509Certificate certificate(byte[] der) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static byte[] hex(String text, String field) throws InvalidEntryException {
+        if (text == null || text.isBlank()) {
+            throw new InvalidEntryException(field + " must not be empty");
+        }
+        try {
+            return HexFormat.of().parseHex(text.startsWith("hex:") ? text.substring(4) : text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEntryException(field + " is not valid hex");
+        }
     }
 
     /**

@@ -97,8 +97,8 @@ class DeviceCommandsTest extends RegistryTestSupport {
 
         assertThat(commands).contains("name=\"osgi.command.scope\" type=\"String\" value=\"m2mgw\"");
         assertThat(functions).containsExactlyInAnyOrder("devices", "deviceshow", "deviceadd", "deviceaddcert",
-                "devicedisable", "deviceenable", "deviceremove", "deviceimport", "rotate", "rotate-rpk", "promote",
-                "cancel-rotation");
+                "deviceaddedhoc", "deviceedhoc", "devicedisable", "deviceenable", "deviceremove", "deviceimport",
+                "rotate", "rotate-rpk", "promote", "cancel-rotation");
         // Gogo calls _main for a name with a dash, which cannot be a method's
         assertThat(methods).containsAll(functions.stream().filter(f -> !f.contains("-")).toList()).contains("_main");
         String registry = Files.readString(Path.of("target/classes/OSGI-INF/" + DeviceRegistryComponent.PID + ".xml"));

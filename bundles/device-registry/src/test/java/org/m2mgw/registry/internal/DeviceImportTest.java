@@ -87,7 +87,7 @@ class DeviceImportTest extends RegistryTestSupport {
                 "device 'short-key': psk.key must be 16 to 64 bytes, got 2",
                 "device 'no-prefix': psk.key must start with 'hex:' or 'base64:'",
                 "device 'bad-b64': psk.key is not valid base64",
-                "device 'no-credential': has no credential: give psk, rpk or x509",
+                "device 'no-credential': has no credential: give psk, rpk, x509 or edhoc",
                 "device 'bad-rpk': rpk is not a P-256 or Ed25519 public key (DER SubjectPublicKeyInfo)",
                 "device 'bad-subject': x509.subject is not a valid distinguished name",
                 "device 'typo': unknown field 'pks'",

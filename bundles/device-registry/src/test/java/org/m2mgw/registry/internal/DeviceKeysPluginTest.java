@@ -71,6 +71,25 @@ class DeviceKeysPluginTest extends RegistryTestSupport {
     }
 
     @Test
+    void givenEdhocDevices_whenTheListIsShown_thenTheKindAndKidOrCertificateSubjectAreShownButNotTheCcs()
+            throws Exception {
+        startWithDevices();
+        byte[] ccs = EdhocCredentialTest.CCS_1;
+        registry.put(Device.builder("e1").edhocCredential(org.m2mgw.api.device.EdhocCredential.ccs(new byte[] {0x2b},
+                ccs)).build(), null);
+        registry.put(Device.builder("e2").edhocCredential(org.m2mgw.api.device.EdhocCredential.x509(
+                EdhocCredentialTest.der("edhoc-device-1.pem"))).build(), null);
+
+        Reply page = get();
+
+        assertThat(row(page.body, "e1")).contains("EDHOC-CCS <small>kid <code>2b</code></small>")
+                .endsWith("<td>-</td></tr>");
+        assertThat(row(page.body, "e2")).contains("EDHOC-X509 <small>subject '"
+                + EdhocCredentialTest.SUBJECT_1 + "'</small>");
+        assertThat(page.body).doesNotContain(HexFormat.of().formatHex(ccs));
+    }
+
+    @Test
     void givenAnRpkDeviceAndAHostileIdentity_whenShown_thenTheRpkFormIsThereAndEverythingIsEscaped() throws Exception {
         startWithDevices();
         registry.put(KeyRolloverTest.sensor("evil").toBuilder().pskIdentity("<img src=x onerror=alert('1')>").build(),
