@@ -36,12 +36,13 @@ public class CryptoCommands {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        StringBuilder b = new StringBuilder(String.format("%-24s %-6s %-22s %-40s %-9s %s%n", "DEVICE", "CRED",
-                "KEY", "SUITE", "STATUS", "REASON"));
+        StringBuilder b = new StringBuilder(String.format("%-24s %-6s %-22s %-40s %-12s %-9s %s%n", "DEVICE", "CRED",
+                "KEY", "SUITE", "AIR/HS TODAY", "STATUS", "REASON"));
         for (InventoryEntry e : rows) {
-            b.append(String.format("%-24s %-6s %-22s %-40s %-9s %s%n", e.deviceId(), shortType(e.credentialType()),
+            b.append(String.format("%-24s %-6s %-22s %-40s %-12s %-9s %s%n", e.deviceId(),
+                    shortType(e.credentialType()),
                     e.keyAlgorithm() + e.keyCreated().map(c -> " " + PolicyRules.day(c)).orElse(""),
-                    e.suite().orElse("-"), e.verdict().status(), e.verdict().reason()
+                    e.suite().orElse("-"), air(e), e.verdict().status(), e.verdict().reason()
                             + e.lastEvent().map(l -> "; last: " + l).orElse("")));
         }
         b.append(rows.size()).append(" device(s)");
@@ -94,6 +95,27 @@ public class CryptoCommands {
     private List<InventoryEntry> select(String... filter) {
         var p = InventoryFilter.parse(String.join(" ", filter), Instant.now());
         return inventory.entries().stream().filter(p).toList();
+    }
+
+    /** @return the bytes on air, all protocols and directions, and the handshakes today: {@code 12.3k/4} */
+    static String air(InventoryEntry e) {
+        long bytes = e.airtime().stream().mapToLong(org.m2mgw.api.crypto.Airtime::bytes).sum();
+        return bytes == 0 && e.handshakesToday() == 0 ? "-" : bytes(bytes) + "/" + e.handshakesToday();
+    }
+
+    /** @return {@code n} bytes in at most 5 characters, decimal prefixes: 812, 12.3k, 4.1M, 1.2G */
+    static String bytes(long n) {
+        if (n < 1000) {
+            return Long.toString(n);
+        }
+        String[] units = {"k", "M", "G", "T", "P", "E"};
+        double v = n;
+        int u = -1;
+        while (v >= 999.95 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, v < 99.95 ? "%.1f%s" : "%.0f%s", v, units[u]);
     }
 
     private static String shortType(CredentialType t) {

@@ -1,6 +1,14 @@
 package org.m2mgw.crypto.internal;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.m2mgw.api.crypto.Airtime;
 import org.m2mgw.api.device.CredentialType;
 
 /**
@@ -21,6 +29,76 @@ final class DeviceUsage {
     int certificateStrength;
     String lastEvent;
     Instant lastEventAt;
+    /** Airtime per protocol, summed from the transports' deltas; null until the first report. */
+    Map<String, Airtime> airtime;
+    /** The UTC day (epoch day) {@link #handshakesToday} counts, {@link #NO_DAY} before the first handshake. */
+    long handshakeDay = NO_DAY;
+    long handshakesToday;
+    /** Handshakes of the day before {@link #handshakeDay}. */
+    long handshakesYesterday;
+
+    static final long NO_DAY = Long.MIN_VALUE;
+    /** Fields of a line: v1 (up to 0.x) and v2 (airtime and handshakes per day). */
+    static final int V1_FIELDS = 14;
+    static final int V2_FIELDS = 18;
+    /** The protocols in the order of the {@link Airtime} constants; others follow by name. */
+    static final List<String> PROTOCOLS = List.of(Airtime.DTLS_FULL_HANDSHAKE, Airtime.DTLS_RESUMPTION,
+            Airtime.DTLS_RECORDS, Airtime.DTLS_CID_RECORDS, Airtime.EDHOC, Airtime.OSCORE);
+    static final Comparator<String> PROTOCOL_ORDER = Comparator.comparingInt((String p) -> {
+        int i = PROTOCOLS.indexOf(p);
+        return i < 0 ? Integer.MAX_VALUE : i;
+    }).thenComparing(Comparator.naturalOrder());
+
+    /** @return the UTC day of {@code millis} since the epoch */
+    static long day(long millis) {
+        return Math.floorDiv(millis, 86_400_000L);
+    }
+
+    /**
+     * Moves the day counters to {@code today}: the last counted day becomes yesterday if it was the
+     * day before, and is forgotten if it was earlier. A clock that went back does not roll back.
+     */
+    void roll(long today) {
+        if (handshakeDay == NO_DAY || today <= handshakeDay) {
+            return;
+        }
+        handshakesYesterday = today == handshakeDay + 1 ? handshakesToday : 0;
+        handshakesToday = 0;
+        handshakeDay = today;
+    }
+
+    /** Counts one handshake on {@code today}. */
+    void countHandshake(long today) {
+        if (handshakeDay == NO_DAY) {
+            handshakeDay = today;
+        }
+        roll(today);
+        handshakesToday++;
+    }
+
+    /** Adds a transport's deltas, per protocol. */
+    void addAirtime(Collection<Airtime> delta) {
+        for (Airtime a : delta) {
+            if (a == null || a.datagramsIn() == 0 && a.datagramsOut() == 0 && a.bytesIn() == 0 && a.bytesOut() == 0
+                    && a.handshakes() == 0) {
+                continue;
+            }
+            if (airtime == null) {
+                airtime = new HashMap<>(8);
+            }
+            airtime.merge(a.protocol(), a, Airtime::plus);
+        }
+    }
+
+    /** @return the airtime per protocol in {@link #PROTOCOL_ORDER} */
+    List<Airtime> airtimeList() {
+        if (airtime == null || airtime.isEmpty()) {
+            return List.of();
+        }
+        List<Airtime> out = new ArrayList<>(airtime.values());
+        out.sort(Comparator.comparing(Airtime::protocol, PROTOCOL_ORDER));
+        return out;
+    }
 
     synchronized DeviceUsage copy() {
         DeviceUsage c = new DeviceUsage();
@@ -37,22 +115,43 @@ final class DeviceUsage {
         c.certificateStrength = certificateStrength;
         c.lastEvent = lastEvent;
         c.lastEventAt = lastEventAt;
+        c.airtime = airtime == null ? null : new HashMap<>(airtime);
+        c.handshakeDay = handshakeDay;
+        c.handshakesToday = handshakesToday;
+        c.handshakesYesterday = handshakesYesterday;
         return c;
     }
 
-    /** @return one tab-separated line (no tabs or newlines inside fields) */
+    /**
+     * @return one tab-separated line of {@link #V2_FIELDS} fields (no tabs or newlines inside
+     *     fields): the 14 of v1, then the day the handshake counters count (yyyy-mm-dd, empty
+     *     before the first handshake), handshakes that day and the day before, and the airtime as
+     *     {@code protocol=datagramsIn,bytesIn,datagramsOut,bytesOut,handshakes} joined by {@code ;}
+     *     with the protocol name escaped by {@link #escape}
+     */
     synchronized String toLine(String deviceId) {
+        StringBuilder air = new StringBuilder();
+        for (Airtime a : airtimeList()) {
+            air.append(air.length() == 0 ? "" : ";").append(escape(a.protocol())).append('=').append(a.datagramsIn())
+                    .append(',').append(a.bytesIn()).append(',').append(a.datagramsOut()).append(',')
+                    .append(a.bytesOut()).append(',').append(a.handshakes());
+        }
         return String.join("\t", clean(deviceId), str(suite), str(protocol),
                 credentialType == null ? "" : credentialType.name(), Long.toString(recordsProtected),
                 Long.toString(macFailures), time(lastHandshake), Long.toString(fullHandshakes),
                 Long.toString(resumptions), time(certificateNotAfter), str(certificateAlgorithm),
-                Integer.toString(certificateStrength), str(lastEvent), time(lastEventAt));
+                Integer.toString(certificateStrength), str(lastEvent), time(lastEventAt),
+                handshakeDay == NO_DAY ? "" : LocalDate.ofEpochDay(handshakeDay).toString(),
+                Long.toString(handshakesToday), Long.toString(handshakesYesterday), air);
     }
 
-    /** @return the device id and its usage from a line written by {@link #toLine}, or null if damaged */
+    /**
+     * @return the device id and its usage from a line written by {@link #toLine} (v2) or by the
+     *     v1 inventory (14 fields: no airtime, day counters 0), or null if damaged
+     */
     static java.util.Map.Entry<String, DeviceUsage> fromLine(String line) {
         String[] f = line.split("\t", -1);
-        if (f.length != 14 || f[0].isEmpty()) {
+        if (f.length != V1_FIELDS && f.length != V2_FIELDS || f[0].isEmpty()) {
             return null;
         }
         try {
@@ -70,6 +169,24 @@ final class DeviceUsage {
             u.certificateStrength = Integer.parseInt(f[11]);
             u.lastEvent = nul(f[12]);
             u.lastEventAt = f[13].isEmpty() ? null : Instant.parse(f[13]);
+            if (f.length == V2_FIELDS) {
+                u.handshakeDay = f[14].isEmpty() ? NO_DAY : LocalDate.parse(f[14]).toEpochDay();
+                u.handshakesToday = Long.parseLong(f[15]);
+                u.handshakesYesterday = Long.parseLong(f[16]);
+                if (!f[17].isEmpty()) {
+                    List<Airtime> air = new ArrayList<>();
+                    for (String p : f[17].split(";", -1)) {
+                        int eq = p.lastIndexOf('=');
+                        String[] n = p.substring(eq + 1).split(",", -1);
+                        if (eq <= 0 || n.length != 5) {
+                            return null;
+                        }
+                        air.add(new Airtime(unescape(p.substring(0, eq)), Long.parseLong(n[0]), Long.parseLong(n[1]),
+                                Long.parseLong(n[2]), Long.parseLong(n[3]), Long.parseLong(n[4])));
+                    }
+                    u.addAirtime(air);
+                }
+            }
             return java.util.Map.entry(f[0], u);
         } catch (RuntimeException e) {
             return null;
@@ -82,6 +199,45 @@ final class DeviceUsage {
 
     private static String clean(String s) {
         return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /**
+     * @return {@code s} with {@code %}, the separators of the airtime field ({@code ; = ,}) and
+     *     control characters (tab, newline) as {@code %XX}; spaces stay
+     */
+    static String escape(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean bad = c == '%' || c == ';' || c == '=' || c == ',' || c < 0x20 || c == 0x7f;
+            if (bad && b == null) {
+                b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            if (bad) {
+                b.append('%').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /** @return {@code s} with the {@code %XX} of {@link #escape} decoded */
+    static String unescape(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static String nul(String s) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.m2mgw.api.crypto.Airtime;
 import org.m2mgw.api.crypto.CryptoInventory;
 import org.m2mgw.api.crypto.CryptoPolicy;
 import org.m2mgw.api.crypto.CryptoStatus;
@@ -62,6 +64,8 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
     /** Event Admin topic of inventory summaries. */
     public static final String TOPIC = "org/m2mgw/crypto/INVENTORY";
     static final int NO_RESUMPTION_AFTER = 5;
+    /** The first line of {@code inventory.tsv}. */
+    static final String HEADER = "# m2mgw crypto inventory v2";
     private static final Logger LOG = LoggerFactory.getLogger(InventoryComponent.class);
 
     private final DeviceRegistry registry;
@@ -129,6 +133,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
             u.recordsProtected = 0;
             u.macFailures = 0;
             u.lastHandshake = at;
+            u.countHandshake(DeviceUsage.day(clock.millis()));
             if (full) {
                 u.fullHandshakes++;
             } else {
@@ -163,6 +168,21 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
             }
             dirty.set(true);
         }
+    }
+
+    @Override
+    public void airtime(String deviceId, Collection<Airtime> delta) {
+        if (delta == null || delta.isEmpty()) {
+            return;
+        }
+        DeviceUsage u = usage.get(deviceId);
+        if (u == null) {
+            u = usage.computeIfAbsent(deviceId, k -> new DeviceUsage());
+        }
+        synchronized (u) {
+            u.addAirtime(delta);
+        }
+        dirty.set(true);
     }
 
     @Override
@@ -214,6 +234,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
 
     private InventoryEntry entry(Device d, Instant now) {
         DeviceUsage u = Optional.ofNullable(usage.get(d.deviceId())).map(DeviceUsage::copy).orElseGet(DeviceUsage::new);
+        u.roll(DeviceUsage.day(now.toEpochMilli())); // a device silent since yesterday made none today
         Key key = key(d, u);
         KeyFacts facts = new KeyFacts(key.type, key.algorithm, key.strength == 0 && key.type == CredentialType.X509
                 ? policyMinimumPlaceholder() : key.strength, key.type != CredentialType.PSK,
@@ -243,7 +264,8 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
                 d.keyCreated(), Optional.ofNullable(u.suite), Optional.ofNullable(u.protocol), u.recordsProtected,
                 u.macFailures, Optional.ofNullable(u.lastHandshake), u.fullHandshakes, u.resumptions,
                 Optional.ofNullable(u.certificateNotAfter), anchor, v,
-                Optional.ofNullable(u.lastEvent).map(e -> e + (u.lastEventAt == null ? "" : " (" + u.lastEventAt + ")")));
+                Optional.ofNullable(u.lastEvent).map(e -> e + (u.lastEventAt == null ? "" : " (" + u.lastEventAt + ")")),
+                u.airtimeList(), u.handshakesToday, u.handshakesYesterday);
     }
 
     /** A certificate not seen yet has no known strength; it is not judged weak for that. */
@@ -358,7 +380,33 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         List<InventoryEntry> all = entriesForStatus();
         counts(all).forEach((k, v) -> out.put("devices." + k.name().toLowerCase(java.util.Locale.ROOT), v));
         out.put("devices.quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
+        out.put("handshakes.today", all.stream().mapToLong(InventoryEntry::handshakesToday).sum());
+        out.put("handshakes.yesterday", all.stream().mapToLong(InventoryEntry::handshakesYesterday).sum());
+        for (Airtime a : airtimeTotals(all)) {
+            String k = "airtime." + slug(a.protocol());
+            out.put(k + ".bytes.in", a.bytesIn());
+            out.put(k + ".bytes.out", a.bytesOut());
+            out.put(k + ".datagrams", a.datagrams());
+            out.put(k + ".handshakes", a.handshakes());
+        }
         return out;
+    }
+
+    /** @return the fleet's airtime per protocol, in the order of the {@link Airtime} constants */
+    static List<Airtime> airtimeTotals(List<InventoryEntry> entries) {
+        Map<String, Airtime> sum = new java.util.TreeMap<>(DeviceUsage.PROTOCOL_ORDER);
+        for (InventoryEntry e : entries) {
+            for (Airtime a : e.airtime()) {
+                sum.merge(a.protocol(), a, Airtime::plus);
+            }
+        }
+        return List.copyOf(sum.values());
+    }
+
+    /** @return {@code protocol} as a counter name part: "DTLS full handshake" is {@code dtls-full-handshake} */
+    static String slug(String protocol) {
+        String s = protocol.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        return s.replaceAll("^-|-$", "");
     }
 
     static Map<CryptoStatus, Long> counts(List<InventoryEntry> entries) {
@@ -404,7 +452,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
     }
 
     synchronized void save() {
-        StringBuilder b = new StringBuilder("# m2mgw crypto inventory v1\n");
+        StringBuilder b = new StringBuilder(HEADER).append('\n');
         usage.forEach((id, u) -> b.append(u.toLine(id)).append('\n'));
         try {
             Files.createDirectories(file.getParent());
@@ -425,6 +473,9 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
             LOG.warn("Crypto inventory {} not readable, starting empty: {}", file, e.toString());
             return;
         }
+        if (!lines.isEmpty() && !HEADER.equals(lines.get(0))) {
+            keepOldFormat(lines.get(0));
+        }
         int damaged = 0;
         for (String line : lines) {
             if (line.isEmpty() || line.startsWith("#")) {
@@ -441,6 +492,26 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
             LOG.warn("Crypto inventory {}: {} damaged line(s) left out", file, damaged);
         }
         LOG.info("Crypto inventory: {} device(s) loaded from {}", usage.size(), file);
+    }
+
+    /**
+     * Keeps a copy of an inventory of another format ({@code inventory.tsv.v1}) before the next
+     * save rewrites it as v2: the v1 lines load, but a downgrade could not read v2 lines, and a
+     * line this version cannot read would be gone. An existing copy is not replaced.
+     */
+    private void keepOldFormat(String header) {
+        String version = header.startsWith("# m2mgw crypto inventory ")
+                ? header.substring("# m2mgw crypto inventory ".length()).replaceAll("[^A-Za-z0-9.]", "") : "";
+        Path copy = file.resolveSibling(file.getFileName() + "." + (version.isEmpty() ? "old" : version));
+        try {
+            if (!Files.exists(copy)) {
+                PrivateFiles.write(copy, Files.readAllBytes(file));
+                LOG.info("Crypto inventory {} is in format {}: kept a copy as {}; it is saved as v2 from now on",
+                        file, version.isEmpty() ? "unknown" : version, copy);
+            }
+        } catch (IOException e) {
+            LOG.warn("Crypto inventory: no copy of the {} inventory kept as {}: {}", version, copy, e.toString());
+        }
     }
 
     private static byte[] loadOrCreateKey(Path keyFile) {

@@ -3,6 +3,7 @@ package org.m2mgw.crypto.internal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.m2mgw.api.crypto.Airtime;
 import org.m2mgw.api.crypto.Finding;
 import org.m2mgw.api.crypto.InventoryEntry;
 import org.m2mgw.support.Json;
@@ -42,7 +43,36 @@ final class InventoryJson {
                 .append(",\"reason\":").append(Json.quote(e.verdict().reason()));
         opt(b, "statusDate", e.verdict().date());
         opt(b, "lastEvent", e.lastEvent());
-        b.append('}');
+        b.append(",\"airtime\":[");
+        for (int i = 0; i < e.airtime().size(); i++) {
+            airtime(b.append(i == 0 ? "" : ","), e.airtime().get(i)).append('}');
+        }
+        b.append("],\"handshakesToday\":").append(e.handshakesToday()).append(",\"handshakesYesterday\":")
+                .append(e.handshakesYesterday()).append('}');
+    }
+
+    /** Appends one protocol's counts as an object left open. */
+    private static StringBuilder airtime(StringBuilder b, Airtime a) {
+        return b.append("{\"protocol\":").append(Json.quote(a.protocol())).append(",\"datagramsIn\":")
+                .append(a.datagramsIn()).append(",\"bytesIn\":").append(a.bytesIn()).append(",\"datagramsOut\":")
+                .append(a.datagramsOut()).append(",\"bytesOut\":").append(a.bytesOut()).append(",\"handshakes\":")
+                .append(a.handshakes());
+    }
+
+    /**
+     * @return the fleet's airtime per protocol, with the mean bytes per handshake (both directions,
+     *     rounded; only for protocols with handshakes)
+     */
+    static String airtimeTotals(List<InventoryEntry> entries) {
+        StringBuilder b = new StringBuilder("[");
+        for (Airtime a : InventoryComponent.airtimeTotals(entries)) {
+            airtime(b.append(b.length() > 1 ? "," : ""), a);
+            if (a.handshakes() > 0) {
+                b.append(",\"bytesPerHandshake\":").append(Math.round(a.bytesPerHandshake()));
+            }
+            b.append('}');
+        }
+        return b.append(']').toString();
     }
 
     static String findings(List<Finding> findings) {
@@ -62,7 +92,6 @@ final class InventoryJson {
         return b.append(']').toString();
     }
 
-    /** @return the summary published to the cloud: counts, then every device not OK, then findings */
     static String uplinks(List<org.m2mgw.api.crypto.UplinkEntry> uplinks) {
         StringBuilder b = new StringBuilder("[");
         for (var u : uplinks) {
@@ -75,6 +104,10 @@ final class InventoryJson {
         return b.append(']').toString();
     }
 
+    /**
+     * @return the summary published to the cloud: counts, handshakes and airtime of the fleet, then
+     *     every device not OK, then findings and uplinks
+     */
     static String summary(List<InventoryEntry> entries, List<Finding> findings,
             List<org.m2mgw.api.crypto.UplinkEntry> uplinks, Instant at) {
         StringBuilder b = new StringBuilder("{\"time\":").append(Json.quote(at.toString()))
@@ -85,7 +118,10 @@ final class InventoryJson {
             first = false;
         }
         b.append("},\"quantumVulnerable\":").append(entries.stream().filter(InventoryEntry::quantumVulnerable).count())
-                .append(",\"attention\":");
+                .append(",\"handshakesToday\":").append(entries.stream().mapToLong(InventoryEntry::handshakesToday).sum())
+                .append(",\"handshakesYesterday\":")
+                .append(entries.stream().mapToLong(InventoryEntry::handshakesYesterday).sum())
+                .append(",\"airtime\":").append(airtimeTotals(entries)).append(",\"attention\":");
         b.append(entries(entries.stream().filter(e -> e.verdict().status() != org.m2mgw.api.crypto.CryptoStatus.OK)
                 .toList()));
         b.append(",\"findings\":").append(findings(findings)).append(",\"uplinks\":").append(uplinks(uplinks))

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.m2mgw.api.crypto.Airtime;
 import org.m2mgw.api.crypto.CryptoStatus;
 import org.m2mgw.api.crypto.Finding;
 import org.m2mgw.api.crypto.InventoryEntry;
@@ -102,6 +103,35 @@ class InventoryComponentTest {
     InventoryComponent inventory(Registry r) {
         CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class, Map.of()));
         return new InventoryComponent(r, policy, dir, Clock.fixed(NOW, ZoneOffset.UTC), false);
+    }
+
+    /** A clock the test moves. */
+    static final class MovingClock extends Clock {
+        volatile Instant now;
+
+        MovingClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    InventoryComponent inventory(Registry r, Clock clock) {
+        CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class, Map.of()));
+        return new InventoryComponent(r, policy, dir, clock, false);
     }
 
     @Test
@@ -193,5 +223,212 @@ class InventoryComponentTest {
         assertThat(e.keyFingerprint()).isEqualTo(fingerprintBefore);
         Files.writeString(file, "garbage\n", java.nio.file.StandardOpenOption.APPEND);
         assertThat(inventory(r).entry("meter-1").orElseThrow().suite()).isPresent();
+    }
+
+    // --- airtime and handshakes per day ---
+
+    static final String SUITE = "TLS_PSK_WITH_AES_128_CCM_8";
+
+    @Test
+    void givenDeltasOfSeveralReports_whenTheEntryIsRead_thenTheyAreSummedPerProtocolInConstantOrder() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        InventoryComponent inv = inventory(r);
+
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_RECORDS, 2, 100, 2, 80, 0),
+                new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 700, 1)));
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_RECORDS, 1, 50, 1, 40, 0),
+                Airtime.none(Airtime.OSCORE)));
+        inv.airtime("meter-1", List.of());
+
+        assertThat(inv.entry("meter-1").orElseThrow().airtime()).containsExactly(
+                new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 700, 1),
+                new Airtime(Airtime.DTLS_RECORDS, 3, 150, 3, 120, 0));
+    }
+
+    @Test
+    void givenAnUnknownDevice_whenItsAirtimeIsReported_thenItIsCountedOnceItIsRegistered() {
+        Registry r = new Registry();
+        InventoryComponent inv = inventory(r);
+
+        inv.airtime("later", List.of(new Airtime(Airtime.EDHOC, 2, 120, 1, 60, 1)));
+        r.psk("later", random(32), NOW);
+
+        assertThat(inv.entry("later").orElseThrow().airtime()).containsExactly(
+                new Airtime(Airtime.EDHOC, 2, 120, 1, 60, 1));
+    }
+
+    @Test
+    void givenHandshakesToday_whenTheUtcDayRolls_thenTheyAreYesterdaysAndTodayStartsAtZero() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        MovingClock clock = new MovingClock(Instant.parse("2026-11-30T23:59:00Z"));
+        InventoryComponent inv = inventory(r, clock);
+        for (int i = 0; i < 3; i++) {
+            inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, i == 0, clock.instant());
+        }
+        assertThat(inv.entry("meter-1").orElseThrow()).satisfies(e -> {
+            assertThat(e.handshakesToday()).isEqualTo(3);
+            assertThat(e.handshakesYesterday()).isZero();
+        });
+
+        clock.now = Instant.parse("2026-12-01T00:01:00Z");
+        InventoryEntry silent = inv.entry("meter-1").orElseThrow();
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, false, clock.instant());
+
+        assertThat(silent.handshakesToday()).isZero();
+        assertThat(silent.handshakesYesterday()).isEqualTo(3);
+        assertThat(inv.entry("meter-1").orElseThrow()).satisfies(e -> {
+            assertThat(e.handshakesToday()).isEqualTo(1);
+            assertThat(e.handshakesYesterday()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void givenALastHandshakeDaysAgo_whenReadOrHandshakingAgain_thenYesterdayIsZero() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        MovingClock clock = new MovingClock(NOW);
+        InventoryComponent inv = inventory(r, clock);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, true, NOW);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, false, NOW);
+
+        clock.now = NOW.plus(java.time.Duration.ofDays(3));
+        InventoryEntry read = inv.entry("meter-1").orElseThrow();
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, false, clock.now);
+
+        assertThat(read.handshakesToday()).isZero();
+        assertThat(read.handshakesYesterday()).isZero();
+        assertThat(inv.entry("meter-1").orElseThrow()).satisfies(e -> {
+            assertThat(e.handshakesToday()).isEqualTo(1);
+            assertThat(e.handshakesYesterday()).isZero();
+            assertThat(e.fullHandshakes() + e.resumptions()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void givenAV1Inventory_whenLoaded_thenItsLinesLoadWithoutAirtimeAndTheV1FileIsKept() throws Exception {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        String v1 = "# m2mgw crypto inventory v1\n" + String.join("\t", "meter-1", SUITE, Suites.DTLS_1_2, "PSK",
+                "42", "1", "2026-11-29T10:00:00Z", "7", "2", "", "", "0", "session closed: suite retired",
+                "2026-11-29T11:00:00Z") + "\n";
+        Files.writeString(dir.resolve("inventory.tsv"), v1);
+
+        InventoryComponent inv = inventory(r);
+        InventoryEntry e = inv.entry("meter-1").orElseThrow();
+        assertThat(e.suite()).contains(SUITE);
+        assertThat(e.recordsProtected()).isEqualTo(42);
+        assertThat(e.fullHandshakes()).isEqualTo(7);
+        assertThat(e.resumptions()).isEqualTo(2);
+        assertThat(e.lastEvent()).hasValueSatisfying(l -> assertThat(l).contains("retired"));
+        assertThat(e.airtime()).isEmpty();
+        assertThat(e.handshakesToday()).isZero();
+        assertThat(e.handshakesYesterday()).isZero();
+
+        inv.deactivate();
+        assertThat(Files.readString(dir.resolve("inventory.tsv.v1"))).isEqualTo(v1);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("inventory.tsv.v1"))))
+                .isEqualTo("rw-------");
+        assertThat(Files.readAllLines(dir.resolve("inventory.tsv")).get(0)).isEqualTo(InventoryComponent.HEADER);
+        inventory(r).deactivate();
+        assertThat(Files.readString(dir.resolve("inventory.tsv.v1"))).isEqualTo(v1);
+    }
+
+    @Test
+    void givenAirtimeAndDayCounters_whenSavedAndLoaded_thenTheV2LineRoundTrips() throws Exception {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        MovingClock clock = new MovingClock(NOW.minus(java.time.Duration.ofDays(1)));
+        InventoryComponent inv = inventory(r, clock);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, true, clock.now);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, false, clock.now);
+        clock.now = NOW;
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, false, NOW);
+        String odd = "vendor; x=1, 100% \t new";
+        List<Airtime> air = List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 700, 1),
+                new Airtime(Airtime.DTLS_CID_RECORDS, 9, 900, 8, 640, 0), new Airtime(odd, 1, 2, 3, 4, 5));
+        inv.airtime("meter-1", air);
+        InventoryEntry before = inv.entry("meter-1").orElseThrow();
+        inv.deactivate();
+
+        String line = Files.readAllLines(dir.resolve("inventory.tsv")).get(1);
+        assertThat(line.split("\t", -1)).hasSize(18);
+        assertThat(line).contains("\tDTLS full handshake=4,300,3,700,1;DTLS records with CID=9,900,8,640,0;"
+                + "vendor%3b x%3d1%2c 100%25 %09 new=1,2,3,4,5");
+        assertThat(Files.exists(dir.resolve("inventory.tsv.v1"))).isFalse();
+
+        InventoryEntry after = inventory(r, clock).entry("meter-1").orElseThrow();
+        assertThat(after).isEqualTo(before);
+        assertThat(after.airtime()).containsExactlyElementsOf(air);
+        assertThat(after.handshakesToday()).isEqualTo(1);
+        assertThat(after.handshakesYesterday()).isEqualTo(2);
+    }
+
+    @Test
+    void givenAirtime_whenWrittenAsJson_thenEntriesAndTheSummaryCarryItWithBytesPerHandshake() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        r.psk("meter-2", random(32), NOW);
+        InventoryComponent inv = inventory(r);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, true, NOW);
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 700, 1)));
+        inv.airtime("meter-2", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 320, 3, 681, 1),
+                new Airtime(Airtime.OSCORE, 5, 250, 5, 200, 0)));
+
+        String entry = InventoryJson.entries(List.of(inv.entry("meter-1").orElseThrow()));
+        String summary = InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW);
+
+        assertThat(entry).contains("\"airtime\":[{\"protocol\":\"DTLS full handshake\",\"datagramsIn\":4,"
+                + "\"bytesIn\":300,\"datagramsOut\":3,\"bytesOut\":700,\"handshakes\":1}],"
+                + "\"handshakesToday\":1,\"handshakesYesterday\":0}");
+        assertThat(summary).contains("\"handshakesToday\":1,\"handshakesYesterday\":0,\"airtime\":["
+                + "{\"protocol\":\"DTLS full handshake\",\"datagramsIn\":8,\"bytesIn\":620,\"datagramsOut\":6,"
+                + "\"bytesOut\":1381,\"handshakes\":2,\"bytesPerHandshake\":1001},"
+                + "{\"protocol\":\"OSCORE\",\"datagramsIn\":5,\"bytesIn\":250,\"datagramsOut\":5,\"bytesOut\":200,"
+                + "\"handshakes\":0}]");
+        jakarta.json.Json.createReader(new java.io.StringReader(summary)).readObject();
+    }
+
+    @Test
+    void givenAirtimeOfTwoDevices_whenTheStatusIsRead_thenCountersHoldFleetTotalsPerProtocol() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        r.psk("meter-2", random(32), NOW);
+        InventoryComponent inv = inventory(r);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, true, NOW);
+        inv.handshake("meter-2", Suites.DTLS_1_2, SUITE, CredentialType.PSK, false, NOW);
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 700, 1)));
+        inv.airtime("meter-2", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 320, 3, 681, 1),
+                new Airtime(Airtime.DTLS_CID_RECORDS, 5, 250, 5, 200, 0)));
+
+        Map<String, Long> counters = inv.counters();
+
+        assertThat(counters).containsEntry("airtime.dtls-full-handshake.bytes.in", 620L)
+                .containsEntry("airtime.dtls-full-handshake.bytes.out", 1381L)
+                .containsEntry("airtime.dtls-full-handshake.datagrams", 14L)
+                .containsEntry("airtime.dtls-full-handshake.handshakes", 2L)
+                .containsEntry("airtime.dtls-records-with-cid.bytes.in", 250L)
+                .containsEntry("airtime.dtls-records-with-cid.datagrams", 10L)
+                .containsEntry("handshakes.today", 2L).containsEntry("handshakes.yesterday", 0L)
+                .doesNotContainKey("airtime.oscore.bytes.in");
+    }
+
+    @Test
+    void givenTheShellListing_whenADeviceHasAirtime_thenItShowsItsBytesAndHandshakesToday() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        r.psk("meter-2", random(32), NOW);
+        InventoryComponent inv = inventory(r);
+        inv.handshake("meter-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, true, NOW);
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 12_000, 1)));
+
+        String listing = new CryptoCommands(inv, null).crypto();
+
+        assertThat(listing).contains("AIR/HS TODAY").containsPattern("meter-1 .* 12\\.3k/1 ")
+                .containsPattern("meter-2 .* - +OK");
+        assertThat(CryptoCommands.bytes(999)).isEqualTo("999");
+        assertThat(CryptoCommands.bytes(99_960)).isEqualTo("100k");
+        assertThat(CryptoCommands.bytes(999_960)).isEqualTo("1.0M");
     }
 }

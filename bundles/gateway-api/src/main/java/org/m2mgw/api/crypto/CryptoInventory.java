@@ -64,6 +64,17 @@ public interface CryptoInventory {
      */
     void uplink(UplinkEntry uplink);
 
+    /**
+     * Adds what a device's datagrams cost on the air since the transport's last report. Transports
+     * add up per device and report every few seconds, never per datagram.
+     *
+     * @param deviceId the device
+     * @param delta counts since the last report, one per protocol
+     * @since 1.1
+     */
+    default void airtime(String deviceId, java.util.Collection<Airtime> delta) {
+    }
+
     /** @return the cloud uplinks last reported, by name */
     List<UplinkEntry> uplinks();
 

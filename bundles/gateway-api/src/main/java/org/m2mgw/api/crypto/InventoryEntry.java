@@ -1,6 +1,7 @@
 package org.m2mgw.api.crypto;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.m2mgw.api.device.CredentialType;
 
@@ -25,13 +26,23 @@ import org.m2mgw.api.device.CredentialType;
  * @param anchorNotAfter the earliest end of validity among the trust anchors, for X.509
  * @param verdict where the device stands, with the reason and the date behind it
  * @param lastEvent the last crypto event the gateway acted on ("session closed: suite retired"), if any
+ * @param airtime what the device's datagrams cost on the air, one entry per protocol it used, in the
+ *     order of the {@link Airtime} constants (since 1.1)
+ * @param handshakesToday handshakes (full, resumed or EDHOC) the device made since midnight UTC (since 1.1)
+ * @param handshakesYesterday handshakes it made the UTC day before (since 1.1)
  * @since 1.0
  */
 public record InventoryEntry(String deviceId, CredentialType credentialType, String keyAlgorithm,
         int keyStrengthBits, String keyFingerprint, Optional<Instant> keyCreated, Optional<String> suite,
         Optional<String> protocol, long recordsProtected, long macFailures, Optional<Instant> lastHandshake,
         long fullHandshakes, long resumptions, Optional<Instant> certificateNotAfter,
-        Optional<Instant> anchorNotAfter, Verdict verdict, Optional<String> lastEvent) {
+        Optional<Instant> anchorNotAfter, Verdict verdict, Optional<String> lastEvent, List<Airtime> airtime,
+        long handshakesToday, long handshakesYesterday) {
+
+    /** Copies the airtime list. */
+    public InventoryEntry {
+        airtime = airtime == null ? List.of() : List.copyOf(airtime);
+    }
 
     /** @return whether the device's key or last suite rests on a quantum-vulnerable algorithm */
     public boolean quantumVulnerable() {

@@ -107,6 +107,10 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             });
     private volatile CryptoGuard guard;
     private final java.util.concurrent.atomic.AtomicLong sessionsEndedByPolicy = new java.util.concurrent.atomic.AtomicLong();
+    /** Bytes on air per device and protocol; reported to the crypto inventory every few seconds. */
+    private final org.m2mgw.support.coap.AirtimeMeter airtimeMeter = new org.m2mgw.support.coap.AirtimeMeter();
+    private volatile DtlsAirtime airtime;
+    static final long AIRTIME_FLUSH_SECONDS = 10;
 
     /** Heap a DTLS connection takes, measured with idle sessions (docs/performance.md): about 7.4 KB. */
     static final long BYTES_PER_CONNECTION = 8 * 1024;
@@ -134,6 +138,8 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         this.sessions = new SessionKeeper(name, () -> runtime.dataDirectory("coaps"), registry, access);
         apply(config);
         cryptoTasks.scheduleWithFixedDelay(() -> sweep("periodic check of AEAD limits"), 60, 60, TimeUnit.SECONDS);
+        cryptoTasks.scheduleWithFixedDelay(this::flushAirtime, AIRTIME_FLUSH_SECONDS, AIRTIME_FLUSH_SECONDS,
+                TimeUnit.SECONDS);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -181,6 +187,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     synchronized void deactivate() {
         cryptoTasks.shutdownNow();
         stop();
+        flushAirtime();
         status = "stopped";
     }
 
@@ -274,6 +281,11 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
             return;
         }
         dtls.setAlertHandler(observer);
+        DtlsAirtime meter = new DtlsAirtime(airtimeMeter, settings.cidLength(), dtls::connection, dtls::connection,
+                credentials::deviceIdOf);
+        dtls.airtime = meter;
+        observer.airtime = meter;
+        airtime = meter;
         DeviceRequests requests = new DeviceRequests(new DtlsPeers(credentials), traffic, () -> consumer,
                 settings.requestLimits(), access);
         CoapServer s = new CoapServer(cfg);
@@ -309,6 +321,19 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     @SuppressWarnings("deprecation")
     private static void setHelloVerifyForPsk(Configuration cfg) {
         cfg.set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true);
+    }
+
+    /** Hands the airtime sums to the inventory; gives up on handshakes that never ended. */
+    void flushAirtime() {
+        try {
+            DtlsAirtime a = airtime;
+            if (a != null) {
+                a.expire(System.currentTimeMillis());
+            }
+            airtimeMeter.flush(cryptoInventory);
+        } catch (RuntimeException e) {
+            LOG.warn("CoAPS listener {}: airtime report failed: {}", name, e.toString());
+        }
     }
 
     private static String rootMessage(Throwable t) {
@@ -494,6 +519,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         out.put("connections.restored.dropped", sessions.dropped());
         out.put("connections.max", (long) effectiveMaxConnections);
         out.put("crypto.provider.restarts", providers.restarts());
+        out.putAll(airtimeMeter.counters());
         return Collections.unmodifiableMap(out);
     }
 }

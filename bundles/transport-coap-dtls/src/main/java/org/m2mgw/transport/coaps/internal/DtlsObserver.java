@@ -74,6 +74,8 @@ final class DtlsObserver extends SessionAdapter
 
     /** Set once the connector exists: the crypto policy, the inventory and key rollovers. */
     volatile CryptoGuard guard;
+    /** Set once the connector exists: energy accounting of handshake datagrams. */
+    volatile DtlsAirtime airtime;
     /** Set once the connector exists: tells the peer (close_notify), ends its connections, forgets its session. */
     volatile java.util.function.BiConsumer<Principal, InetSocketAddress> terminate;
 
@@ -82,6 +84,10 @@ final class DtlsObserver extends SessionAdapter
         Principal peer = context.getSession().getPeerIdentity();
         reported.remove(handshaker.getPeerAddress());
         String id = deviceId(peer);
+        DtlsAirtime a = airtime;
+        if (a != null) {
+            a.established(handshaker.getPeerAddress(), id, handshaker.isFullHandshake(), System.currentTimeMillis());
+        }
         traffic.report(handshaker.isFullHandshake() ? TrafficEventType.HANDSHAKE_SUCCEEDED
                 : TrafficEventType.SESSION_RESUMED, id, handshaker.getPeerAddress(),
                 context.getSession().getCipherSuite().name(), null, 0);
@@ -99,6 +105,10 @@ final class DtlsObserver extends SessionAdapter
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
         InetSocketAddress peer = handshaker.getPeerAddress();
+        DtlsAirtime a = airtime;
+        if (a != null) {
+            a.failed(peer);
+        }
         CryptoGuard g = guard;
         String refused = g == null ? null : g.takeRefusal();
         if (reported.remove(peer) != null) {

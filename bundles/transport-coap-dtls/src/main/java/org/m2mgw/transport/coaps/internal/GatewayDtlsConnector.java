@@ -14,6 +14,8 @@ import org.eclipse.californium.scandium.dtls.ResumptionSupportingConnectionStore
  */
 final class GatewayDtlsConnector extends DTLSConnector {
     private final ResumptionSupportingConnectionStore store;
+    /** Counts every datagram's bytes for energy accounting, once set. */
+    volatile DtlsAirtime airtime;
 
     private GatewayDtlsConnector(DtlsConnectorConfig config, ResumptionSupportingConnectionStore store) {
         super(config, store);
@@ -22,6 +24,36 @@ final class GatewayDtlsConnector extends DTLSConnector {
 
     static GatewayDtlsConnector create(DtlsConnectorConfig config) {
         return new GatewayDtlsConnector(config, createConnectionStore(config));
+    }
+
+    @Override
+    protected void processDatagram(java.net.DatagramPacket packet, java.net.InetSocketAddress router) {
+        DtlsAirtime a = airtime;
+        if (a != null) {
+            a.datagram(packet.getData(), packet.getOffset(), packet.getLength(),
+                    (java.net.InetSocketAddress) packet.getSocketAddress(), true, System.currentTimeMillis());
+        }
+        super.processDatagram(packet, router);
+    }
+
+    @Override
+    protected void sendNextDatagramOverNetwork(java.net.DatagramPacket packet) throws java.io.IOException {
+        DtlsAirtime a = airtime;
+        if (a != null) {
+            a.datagram(packet.getData(), packet.getOffset(), packet.getLength(),
+                    (java.net.InetSocketAddress) packet.getSocketAddress(), false, System.currentTimeMillis());
+        }
+        super.sendNextDatagramOverNetwork(packet);
+    }
+
+    /** @return the connection with this peer address, if any */
+    Connection connection(java.net.InetSocketAddress peer) {
+        return store.get(peer);
+    }
+
+    /** @return the connection with this connection id, if any */
+    Connection connection(org.eclipse.californium.scandium.dtls.ConnectionId cid) {
+        return store.get(cid);
     }
 
     /** Removes a connection and its session, on the connection's own executor when it has one. */

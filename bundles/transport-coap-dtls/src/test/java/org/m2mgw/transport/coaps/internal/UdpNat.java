@@ -19,6 +19,11 @@ final class UdpNat implements AutoCloseable {
     private volatile SocketAddress client;
     private volatile boolean running = true;
     private volatile byte[] lastFromClient;
+    /** Datagrams and bytes relayed: client to server, and server to client. */
+    final java.util.concurrent.atomic.AtomicLong datagramsUp = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong bytesUp = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong datagramsDown = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong bytesDown = new java.util.concurrent.atomic.AtomicLong();
 
     UdpNat(InetSocketAddress server) throws SocketException {
         this.server = server;
@@ -78,6 +83,8 @@ final class UdpNat implements AutoCloseable {
                 client = p.getSocketAddress();
                 lastFromClient = java.util.Arrays.copyOf(p.getData(), p.getLength());
                 outside.send(new DatagramPacket(p.getData(), p.getLength(), server));
+                datagramsUp.incrementAndGet();
+                bytesUp.addAndGet(p.getLength());
             } catch (IOException e) {
                 if (!running) {
                     return;
@@ -94,6 +101,8 @@ final class UdpNat implements AutoCloseable {
                 s.receive(p);
                 SocketAddress c = client;
                 if (c != null) {
+                    datagramsDown.incrementAndGet();
+                    bytesDown.addAndGet(p.getLength());
                     inside.send(new DatagramPacket(p.getData(), p.getLength(), c));
                 }
             } catch (IOException e) {
