@@ -39,7 +39,7 @@ public class GatewayComponentsIT extends GatewayTestSupport {
             "org.m2mgw.registry", "org.m2mgw.anomaly", "org.m2mgw.crypto.policy", "org.m2mgw.update");
     /** Every configurable factory PID (components with one instance per configuration). */
     private static final Set<String> EXPECTED_FACTORY_PIDS = Set.of("org.m2mgw.transport.coaps",
-            "org.m2mgw.cloud.mqtt");
+            "org.m2mgw.transport.oscore", "org.m2mgw.cloud.mqtt");
 
     @Inject
     ServiceComponentRuntime scr;

@@ -22,16 +22,19 @@ public @interface PolicyConfig {
         "TLS_PSK_WITH_AES_128_CCM", "TLS_PSK_WITH_AES_128_GCM_SHA256"};
 
     @AttributeDefinition(name = "suites.rpk", description = "Suites raw-public-key devices may use, "
-            + "NAME or NAME@YYYY-MM-DD. Default: the RFC 7925 suite TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 and "
-            + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, until 2035-01-01 (NIST IR 8547: ECDSA and "
-            + "ECDH disallowed after 2035).")
+            + "NAME or NAME@YYYY-MM-DD; EDHOC cipher suites are EDHOC_SUITE_0..EDHOC_SUITE_6 and "
+            + "EDHOC_SUITE_ASCON_PRIVATE. Default: the RFC 7925 suite TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, "
+            + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and the EDHOC suites the OSCORE listener offers by "
+            + "default (2 and 0), until 2035-01-01 (NIST IR 8547: ECDSA and ECDH disallowed after 2035).")
     String[] suites_rpk() default {"TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8@2035-01-01",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256@2035-01-01"};
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256@2035-01-01", "EDHOC_SUITE_2@2035-01-01",
+        "EDHOC_SUITE_0@2035-01-01"};
 
     @AttributeDefinition(name = "suites.x509", description = "Suites certificate devices may use, "
             + "NAME or NAME@YYYY-MM-DD. Default: as for raw public keys.")
     String[] suites_x509() default {"TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8@2035-01-01",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256@2035-01-01"};
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256@2035-01-01", "EDHOC_SUITE_2@2035-01-01",
+        "EDHOC_SUITE_0@2035-01-01"};
 
     @AttributeDefinition(name = "min.strength.bits", description = "Minimum security strength of a "
             + "device key and suite in bits (NIST SP 800-57 part 1), 80..256. Weaker ones are retired. "

@@ -45,6 +45,19 @@ public final class Suites {
     public static final AeadLimits CCM_8 = new AeadLimits(1L << 23, 128,
             "RFC 9147 4.5.3 and appendix B (2^23 records; 2^7 failures for a 64-bit tag at 2^-57)");
 
+    /** The protocol name of EDHOC cipher suites (RFC 9528), which key OSCORE (since 1.1). */
+    public static final String EDHOC = "EDHOC";
+    /** Prefix of EDHOC suite ids: {@code EDHOC_SUITE_2} is cipher suite 2 of RFC 9528 section 10.2 (since 1.1). */
+    public static final String EDHOC_PREFIX = "EDHOC_SUITE_";
+    /**
+     * The id of EDHOC's private-use suite -24 with Ascon-AEAD128 (NIST SP 800-232), X25519 and EdDSA:
+     * not registered with IANA (since 1.1).
+     */
+    public static final String EDHOC_ASCON_PRIVATE = EDHOC_PREFIX + "ASCON_PRIVATE";
+    /** Ascon-AEAD128 limits: NIST SP 800-232's 2^54 bytes per key as 2^44 messages of 1 KiB; 2^36 failures. */
+    public static final AeadLimits ASCON = new AeadLimits(1L << 44, 1L << 36,
+            "NIST SP 800-232 (2^54 bytes per key, as 2^44 messages of 1 KiB); 2^36 failures as RFC 9147 4.5.3");
+
     private static final Map<String, SuiteDescriptor> BY_ID = new LinkedHashMap<>();
 
     static {
@@ -70,6 +83,21 @@ public final class Suites {
         ecdsa("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305", CHACHA20_POLY1305);
         ecdsa("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "AES_128_CBC_HMAC_SHA256", CCM);
         ecdsa("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "AES_256_CBC_HMAC_SHA384", CCM);
+        // EDHOC (RFC 9528 section 10.2): ephemeral ECDH, authenticated by signatures or static ECDH
+        // keys; every suite rests on elliptic curves (NIST IR 8547).
+        edhoc("0", "X25519", "AES-CCM-16-64-128", CCM_8);
+        edhoc("1", "X25519", "AES-CCM-16-128-128", CCM);
+        edhoc("2", "P-256", "AES-CCM-16-64-128", CCM_8);
+        edhoc("3", "P-256", "AES-CCM-16-128-128", CCM);
+        edhoc("4", "X25519", "ChaCha20/Poly1305", CHACHA20_POLY1305);
+        edhoc("5", "P-256", "ChaCha20/Poly1305", CHACHA20_POLY1305);
+        edhoc("6", "X25519", "A128GCM", GCM);
+        edhoc("ASCON_PRIVATE", "X25519", "Ascon-AEAD128", ASCON);
+    }
+
+    private static void edhoc(String suite, String curve, String aead, AeadLimits limits) {
+        put(new SuiteDescriptor(EDHOC_PREFIX + suite, EDHOC, "ECDHE " + curve,
+                EnumSet.of(CredentialType.RAW_PUBLIC_KEY, CredentialType.X509), aead, 128, true, limits));
     }
 
     private static void psk(String id, String aead, int bits, AeadLimits limits) {
@@ -96,7 +124,7 @@ public final class Suites {
 
     /**
      * @param id a suite name as the transport negotiates it (Scandium's names, including its
-     *     "SHA378" spelling of the SHA-384 GCM suites)
+     *     "SHA378" spelling of the SHA-384 GCM suites; {@code EDHOC_SUITE_n} for EDHOC)
      * @return its descriptor, if the catalogue knows it
      */
     public static Optional<SuiteDescriptor> byId(String id) {

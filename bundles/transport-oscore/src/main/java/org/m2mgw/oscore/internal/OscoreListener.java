@@ -84,10 +84,10 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = OscoreListener.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {ConfigurableComponent.class, DeviceRegistryListener.class, StatusProvider.class,
-            RestrictionListener.class, OscoreListener.class})
+            RestrictionListener.class, org.m2mgw.api.crypto.CryptoPolicyListener.class, OscoreListener.class})
 @Designate(ocd = OscoreListenerConfig.class, factory = true)
 public class OscoreListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider,
-        RestrictionListener {
+        RestrictionListener, org.m2mgw.api.crypto.CryptoPolicyListener {
     static final String FACTORY_PID = "org.m2mgw.transport.oscore";
     private static final Logger LOG = LoggerFactory.getLogger(OscoreListener.class);
     private static final String DEVICES_FILE = "devices.properties";
@@ -122,6 +122,12 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
             policyOption = ReferencePolicyOption.GREEDY)
     volatile CryptoInventory cryptoInventory;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile org.m2mgw.api.crypto.CryptoPolicy cryptoPolicy;
+
+    private final java.util.concurrent.atomic.AtomicLong contextsEndedByPolicy = new java.util.concurrent.atomic.AtomicLong();
+
     private CoapServer server;
     private CoapEndpoint endpoint;
     private volatile ContextTable contexts;
@@ -148,6 +154,7 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
         this.traffic = new TrafficReporter(name, "oscore");
         apply(config);
         tasks.scheduleWithFixedDelay(() -> airtimeMeter.flush(cryptoInventory), 10, 10, TimeUnit.SECONDS);
+        tasks.scheduleWithFixedDelay(() -> sweep("periodic check of AEAD limits"), 60, 60, TimeUnit.SECONDS);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -301,6 +308,16 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
             return "device " + deviceId + " is " + (device.isEmpty() ? "removed" : !device.get().enabled()
                     ? "disabled" : "quarantined");
         }
+        CredentialType type = device.get().edhocCredential().map(c -> c.kind() == EdhocCredential.Kind.X509
+                ? CredentialType.X509 : CredentialType.RAW_PUBLIC_KEY).orElse(CredentialType.RAW_PUBLIC_KEY);
+        String suiteId = suiteId(session.suite().id());
+        org.m2mgw.api.crypto.CryptoPolicy policy = cryptoPolicy;
+        if (policy != null) {
+            org.m2mgw.api.crypto.Verdict v = policy.suite(type, suiteId, Instant.now());
+            if (v.status() == org.m2mgw.api.crypto.CryptoStatus.RETIRED) {
+                return "crypto policy: " + v.reason();
+            }
+        }
         org.m2mgw.oscore.internal.edhoc.OscoreParameters p = session.oscore();
         CoseAead aead = aeads.get(p.aeadAlgorithm());
         if (aead == null) {
@@ -313,16 +330,63 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
         } catch (IOException e) {
             return "the security context cannot be stored: " + e.getMessage();
         }
-        String suite = "EDHOC suite " + session.suite().id() + " / " + aead.name();
-        table.put(ctx, deviceId, suite).ifPresent(old -> forget(old.context()));
+        table.put(ctx, deviceId, suiteId).ifPresent(old -> forget(old.context()));
         saveDevices(table);
         CryptoInventory inv = cryptoInventory;
         if (inv != null) {
-            CredentialType type = device.get().edhocCredential().map(c -> c.kind() == EdhocCredential.Kind.X509
-                    ? CredentialType.X509 : CredentialType.RAW_PUBLIC_KEY).orElse(CredentialType.RAW_PUBLIC_KEY);
-            inv.handshake(deviceId, "EDHOC", "EDHOC suite " + session.suite().id(), type, true, Instant.now());
+            inv.handshake(deviceId, "EDHOC", suiteId, type, true, Instant.now());
         }
         return null;
+    }
+
+    /** @return the crypto catalogue's id of an EDHOC suite ({@code EDHOC_SUITE_2}) */
+    static String suiteId(int suite) {
+        return suite == OscoreSettings.ASCON_PRIVATE.id() ? org.m2mgw.api.crypto.Suites.EDHOC_ASCON_PRIVATE
+                : org.m2mgw.api.crypto.Suites.EDHOC_PREFIX + suite;
+    }
+
+    /** The crypto policy changed: contexts on suites it no longer allows are dropped; their devices run EDHOC again. */
+    @Override
+    public void policyChanged(org.m2mgw.api.crypto.CryptoPolicy policy) {
+        tasks.execute(() -> sweep("crypto policy revision " + policy.revision()));
+    }
+
+    /**
+     * Drops the contexts whose suite the policy retired, or whose AEAD key has protected or failed
+     * on more messages than the limits allow (RFC 8613 has no in-band re-keying of its own; the
+     * device's next request gets 4.01 "Security context not found" and it runs EDHOC again).
+     */
+    void sweep(String why) {
+        ContextTable t = contexts;
+        if (t == null) {
+            return;
+        }
+        org.m2mgw.api.crypto.CryptoPolicy policy = cryptoPolicy;
+        Instant now = Instant.now();
+        for (ContextTable.Entry e : t.entries()) {
+            String reason = null;
+            Optional<Device> d = registry.device(e.deviceId());
+            CredentialType type = d.flatMap(Device::edhocCredential).map(c -> c.kind() == EdhocCredential.Kind.X509
+                    ? CredentialType.X509 : CredentialType.RAW_PUBLIC_KEY).orElse(CredentialType.RAW_PUBLIC_KEY);
+            if (policy != null) {
+                org.m2mgw.api.crypto.Verdict v = policy.suite(type, e.suite(), now);
+                if (v.status() == org.m2mgw.api.crypto.CryptoStatus.RETIRED) {
+                    reason = "crypto policy: " + v.reason();
+                }
+            }
+            org.m2mgw.api.crypto.AeadLimits limits = policy == null ? e.context().aead().limits()
+                    : policy.limits(e.suite()).orElse(e.context().aead().limits());
+            if (reason == null && e.context().usage().exceeds(limits)) {
+                reason = "AEAD usage limit reached (" + e.context().usage() + "): re-key with EDHOC";
+            }
+            if (reason != null && t.removeDevice(e.deviceId()) > 0) {
+                forget(e.context());
+                contextsEndedByPolicy.incrementAndGet();
+                traffic.report(TrafficEventType.SESSION_CLOSED, FailureCause.POLICY, e.deviceId(), null, null, reason,
+                        null, 0);
+                LOG.info("OSCORE listener {}: context of device {} dropped ({}; {})", name, e.deviceId(), reason, why);
+            }
+        }
     }
 
     private void forget(OscoreContext old) {
@@ -519,6 +583,7 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
         if (t != null) {
             out.put("oscore.contexts", (long) t.size());
             out.put("oscore.contexts.evicted", t.evicted());
+            out.put("oscore.contexts.ended.by.crypto.policy", contextsEndedByPolicy.get());
         }
         EdhocResponder r = responder;
         if (r != null) {

@@ -340,6 +340,38 @@ class OscoreListenerTest {
         assertThat(events.of(TrafficEventType.SESSION_CLOSED)).isNotEmpty();
     }
 
+    @Test
+    void givenAPolicyThatRetiredTheSuite_thenEdhocIsRefused_andAContextOnItIsDroppedWhenThePolicyChanges()
+            throws Exception {
+        java.util.Set<String> retired = ConcurrentHashMap.newKeySet();
+        listener.cryptoPolicy = (org.m2mgw.api.crypto.CryptoPolicy) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.m2mgw.api.crypto.CryptoPolicy.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "suite" -> retired.contains((String) args[1])
+                            ? org.m2mgw.api.crypto.Verdict.of(org.m2mgw.api.crypto.CryptoStatus.RETIRED,
+                                    "suite " + args[1] + " retired", null)
+                            : org.m2mgw.api.crypto.Verdict.ok();
+                    case "limits" -> Optional.empty();
+                    case "revision" -> 7L;
+                    default -> null;
+                });
+        OscoreContext ctx = handshake(device("dev1", (byte) 0x11, "XDH"), CipherSuite.SUITE_0);
+        assertThat(post(ctx, "telemetry", "{}").getCode()).isEqualTo(ResponseCode.CHANGED);
+
+        retired.add("EDHOC_SUITE_0");
+        listener.sweep("test");
+
+        assertThat(listener.counters()).containsEntry("oscore.contexts", 0L)
+                .containsEntry("oscore.contexts.ended.by.crypto.policy", 1L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> handshake(registry.devices.get("dev1") == null
+                ? null : device("dev2", (byte) 0x12, "XDH"), CipherSuite.SUITE_0)).isInstanceOf(AssertionError.class);
+        assertThat(events.of(TrafficEventType.HANDSHAKE_FAILED)).last()
+                .satisfies(e -> assertThat(e.reason()).contains("suite EDHOC_SUITE_0 retired"));
+        // suite 2 is still allowed
+        assertThat(post(handshake(device("dev3", (byte) 0x13, "EC"), CipherSuite.SUITE_2), "telemetry", "{}")
+                .getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
     static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
