@@ -27,9 +27,9 @@ import org.m2mgw.support.PrivateFiles;
  * ES256 signatures, X25519 and P-256 static Diffie-Hellman), made at first start and kept in the
  * data directory (private keys 0600), each with a CWT Claims Set (RFC 8392) holding its COSE_Key and
  * a one-byte kid. Devices are provisioned with the CCS of the key their method and suite use
- * ({@code m2mgw:oscoreidentity} prints them).
+ * ({@code m2mgw:oscoreidentity} prints them, and each is in {@code <name>.ccs} next to its key).
  */
-final class GatewayIdentity {
+public final class GatewayIdentity {
 
     /** One credential: its name, kid, CCS and the EDHOC form with the private key. */
     record Key(String name, byte[] kid, byte[] ccs, LocalCredential credential) {
@@ -85,6 +85,11 @@ final class GatewayIdentity {
         }
         byte[] kid = {kidByte};
         byte[] ccs = ccs(kid, pair.getPublic(), name);
+        Path ccsFile = dir.resolve(name + ".ccs");
+        if (!Files.exists(ccsFile) || !java.util.Arrays.equals(Files.readAllBytes(ccsFile), ccs)) {
+            // public: devices are provisioned with it
+            Files.write(ccsFile, ccs);
+        }
         return new Key(name, kid, ccs, LocalCredential.ccs(IdCred.kid(kid), ccs, pair.getPrivate()));
     }
 
@@ -92,7 +97,7 @@ final class GatewayIdentity {
      * A CWT Claims Set {2 (sub): text, 8 (cnf): {1 (COSE_Key): key}} in deterministic CBOR
      * (RFC 8392, RFC 8747, RFC 9052 section 7; COSE key types and curves from RFC 9053).
      */
-    static byte[] ccs(byte[] kid, PublicKey key, String name) {
+    public static byte[] ccs(byte[] kid, PublicKey key, String name) {
         CborWriter w = new CborWriter().map(2).integer(2).text(SUBJECT + " " + name).integer(8).map(1).integer(1);
         if (key instanceof ECPublicKey ec) {
             w.map(5).integer(1).integer(2).integer(2).bytes(kid).integer(-1).integer(1)
