@@ -36,13 +36,14 @@ public class CryptoCommands {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        StringBuilder b = new StringBuilder(String.format("%-24s %-6s %-22s %-40s %-12s %-9s %s%n", "DEVICE", "CRED",
-                "KEY", "SUITE", "AIR/HS TODAY", "STATUS", "REASON"));
+        Energy energy = inventory.energy();
+        StringBuilder b = new StringBuilder(String.format("%-24s %-6s %-22s %-40s %-19s %-9s %s%n", "DEVICE", "CRED",
+                "KEY", "SUITE", "AIR/HS TODAY/ENERGY", "STATUS", "REASON"));
         for (InventoryEntry e : rows) {
-            b.append(String.format("%-24s %-6s %-22s %-40s %-12s %-9s %s%n", e.deviceId(),
+            b.append(String.format("%-24s %-6s %-22s %-40s %-19s %-9s %s%n", e.deviceId(),
                     shortType(e.credentialType()),
                     e.keyAlgorithm() + e.keyCreated().map(c -> " " + PolicyRules.day(c)).orElse(""),
-                    e.suite().orElse("-"), air(e), e.verdict().status(), e.verdict().reason()
+                    e.suite().orElse("-"), air(e, energy), e.verdict().status(), e.verdict().reason()
                             + e.lastEvent().map(l -> "; last: " + l).orElse("")));
         }
         b.append(rows.size()).append(" device(s)");
@@ -56,7 +57,7 @@ public class CryptoCommands {
 
     public String cryptojson(String... filter) {
         try {
-            return InventoryJson.entries(select(filter));
+            return InventoryJson.entries(select(filter), inventory.energy());
         } catch (IllegalArgumentException e) {
             return "{\"error\":" + org.m2mgw.support.Json.quote(e.getMessage()) + "}";
         }
@@ -87,7 +88,9 @@ public class CryptoCommands {
         b.append("  minimum strength: ").append(r.minStrength()).append(" bits; grace ").append(r.grace().toDays())
                 .append(" days; warning ").append(r.warningDays()).append(" days\n  quantum-vulnerable: deprecated ")
                 .append(PolicyRules.day(r.quantumDeprecated())).append(", disallowed ")
-                .append(PolicyRules.day(r.quantumDisallowed())).append(" (NIST IR 8547)");
+                .append(PolicyRules.day(r.quantumDisallowed())).append(" (NIST IR 8547)\n  device radio: ")
+                .append(Energy.json(r.deviceTxNanojoulesPerByte())).append(" nJ per byte sent, ")
+                .append(Energy.json(r.deviceRxNanojoulesPerByte())).append(" nJ per byte received");
         r.problems().forEach(p -> b.append("\n  problem: ").append(p));
         return b.toString();
     }
@@ -97,10 +100,14 @@ public class CryptoCommands {
         return inventory.entries().stream().filter(p).toList();
     }
 
-    /** @return the bytes on air, all protocols and directions, and the handshakes today: {@code 12.3k/4} */
-    static String air(InventoryEntry e) {
+    /**
+     * @return the bytes on air, all protocols and directions, the handshakes today, and the device's
+     *     radio energy for those bytes: {@code 12.3k/4/22mJ}
+     */
+    static String air(InventoryEntry e, Energy energy) {
         long bytes = e.airtime().stream().mapToLong(org.m2mgw.api.crypto.Airtime::bytes).sum();
-        return bytes == 0 && e.handshakesToday() == 0 ? "-" : bytes(bytes) + "/" + e.handshakesToday();
+        return bytes == 0 && e.handshakesToday() == 0 ? "-"
+                : bytes(bytes) + "/" + e.handshakesToday() + "/" + Energy.compact(energy.millijoules(e.airtime()));
     }
 
     /** @return {@code n} bytes in at most 5 characters, decimal prefixes: 812, 12.3k, 4.1M, 1.2G */

@@ -61,7 +61,7 @@ public class CryptoPlugin extends HttpServlet {
             resp.setContentType("application/json;charset=UTF-8");
             resp.getWriter().print(req.getParameter("findings") != null ? InventoryJson.findings(inv.findings())
                     : req.getParameter("uplinks") != null ? InventoryJson.uplinks(inv.uplinks())
-                    : InventoryJson.entries(rows));
+                    : InventoryJson.entries(rows, inv.energy()));
             return;
         }
         resp.setContentType("text/html;charset=UTF-8");

@@ -106,6 +106,16 @@ public class CryptoPolicyComponent implements CryptoPolicy, ConfigurableComponen
     }
 
     @Override
+    public double deviceTxNanojoulesPerByte() {
+        return rules.deviceTxNanojoulesPerByte();
+    }
+
+    @Override
+    public double deviceRxNanojoulesPerByte() {
+        return rules.deviceRxNanojoulesPerByte();
+    }
+
+    @Override
     public long revision() {
         return revision.get();
     }

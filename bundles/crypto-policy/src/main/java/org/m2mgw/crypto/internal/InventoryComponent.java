@@ -343,6 +343,11 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         }
     }
 
+    /** @return the device radio energy per byte of the policy in force now */
+    Energy energy() {
+        return Energy.of(policy);
+    }
+
     @Override
     public List<Finding> findings() {
         return Findings.of(entries(), registry, this, policy, clock.instant());
@@ -378,6 +383,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
         List<InventoryEntry> all = entriesForStatus();
+        Energy energy = energy();
         counts(all).forEach((k, v) -> out.put("devices." + k.name().toLowerCase(java.util.Locale.ROOT), v));
         out.put("devices.quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
         out.put("handshakes.today", all.stream().mapToLong(InventoryEntry::handshakesToday).sum());
@@ -388,6 +394,9 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
             out.put(k + ".bytes.out", a.bytesOut());
             out.put(k + ".datagrams", a.datagrams());
             out.put(k + ".handshakes", a.handshakes());
+        }
+        for (Airtime a : airtimeTotals(all)) {
+            out.put("energy." + slug(a.protocol()) + ".millijoules", Energy.rounded(energy.millijoules(a)));
         }
         return out;
     }
@@ -447,7 +456,7 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         props.put("quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
         props.put("findings", (long) findings().size());
         props.put("policy.revision", policy.revision());
-        props.put("json", InventoryJson.summary(all, findings(), uplinks(), clock.instant()));
+        props.put("json", InventoryJson.summary(all, findings(), uplinks(), clock.instant(), energy()));
         ea.postEvent(new Event(TOPIC, props));
     }
 

@@ -8,23 +8,26 @@ import org.m2mgw.api.crypto.Finding;
 import org.m2mgw.api.crypto.InventoryEntry;
 import org.m2mgw.support.Json;
 
-/** The inventory as JSON, for the console, the shell and the cloud. */
+/**
+ * The inventory as JSON, for the console, the shell and the cloud. Energy is the device's radio
+ * energy for its airtime, by the {@link Energy} coefficients of the policy read with the entries.
+ */
 final class InventoryJson {
     private InventoryJson() {
     }
 
-    static String entries(List<InventoryEntry> entries) {
+    static String entries(List<InventoryEntry> entries, Energy energy) {
         StringBuilder b = new StringBuilder("[");
         for (InventoryEntry e : entries) {
             if (b.length() > 1) {
                 b.append(',');
             }
-            entry(b, e);
+            entry(b, e, energy);
         }
         return b.append(']').toString();
     }
 
-    static void entry(StringBuilder b, InventoryEntry e) {
+    static void entry(StringBuilder b, InventoryEntry e, Energy energy) {
         b.append("{\"device\":").append(Json.quote(e.deviceId()))
                 .append(",\"credential\":").append(Json.quote(e.credentialType().name()))
                 .append(",\"key\":").append(Json.quote(e.keyAlgorithm()))
@@ -45,30 +48,32 @@ final class InventoryJson {
         opt(b, "lastEvent", e.lastEvent());
         b.append(",\"airtime\":[");
         for (int i = 0; i < e.airtime().size(); i++) {
-            airtime(b.append(i == 0 ? "" : ","), e.airtime().get(i)).append('}');
+            airtime(b.append(i == 0 ? "" : ","), e.airtime().get(i), energy).append('}');
         }
-        b.append("],\"handshakesToday\":").append(e.handshakesToday()).append(",\"handshakesYesterday\":")
+        b.append("],\"energyMillijoules\":").append(Energy.json(energy.millijoules(e.airtime())))
+                .append(",\"handshakesToday\":").append(e.handshakesToday()).append(",\"handshakesYesterday\":")
                 .append(e.handshakesYesterday()).append('}');
     }
 
-    /** Appends one protocol's counts as an object left open. */
-    private static StringBuilder airtime(StringBuilder b, Airtime a) {
+    /** Appends one protocol's counts and the device's energy for them as an object left open. */
+    private static StringBuilder airtime(StringBuilder b, Airtime a, Energy energy) {
         return b.append("{\"protocol\":").append(Json.quote(a.protocol())).append(",\"datagramsIn\":")
                 .append(a.datagramsIn()).append(",\"bytesIn\":").append(a.bytesIn()).append(",\"datagramsOut\":")
                 .append(a.datagramsOut()).append(",\"bytesOut\":").append(a.bytesOut()).append(",\"handshakes\":")
-                .append(a.handshakes());
+                .append(a.handshakes()).append(",\"millijoules\":").append(Energy.json(energy.millijoules(a)));
     }
 
     /**
-     * @return the fleet's airtime per protocol, with the mean bytes per handshake (both directions,
-     *     rounded; only for protocols with handshakes)
+     * @return the fleet's airtime per protocol with the devices' energy for it, and for protocols
+     *     with handshakes the mean bytes (both directions, rounded) and millijoules per handshake
      */
-    static String airtimeTotals(List<InventoryEntry> entries) {
+    static String airtimeTotals(List<InventoryEntry> entries, Energy energy) {
         StringBuilder b = new StringBuilder("[");
         for (Airtime a : InventoryComponent.airtimeTotals(entries)) {
-            airtime(b.append(b.length() > 1 ? "," : ""), a);
+            airtime(b.append(b.length() > 1 ? "," : ""), a, energy);
             if (a.handshakes() > 0) {
-                b.append(",\"bytesPerHandshake\":").append(Math.round(a.bytesPerHandshake()));
+                b.append(",\"bytesPerHandshake\":").append(Math.round(a.bytesPerHandshake()))
+                        .append(",\"millijoulesPerHandshake\":").append(Energy.json(energy.millijoulesPerHandshake(a)));
             }
             b.append('}');
         }
@@ -105,11 +110,11 @@ final class InventoryJson {
     }
 
     /**
-     * @return the summary published to the cloud: counts, handshakes and airtime of the fleet, then
-     *     every device not OK, then findings and uplinks
+     * @return the summary published to the cloud: counts, handshakes, airtime and energy of the
+     *     fleet (with the coefficients used), then every device not OK, then findings and uplinks
      */
     static String summary(List<InventoryEntry> entries, List<Finding> findings,
-            List<org.m2mgw.api.crypto.UplinkEntry> uplinks, Instant at) {
+            List<org.m2mgw.api.crypto.UplinkEntry> uplinks, Instant at, Energy energy) {
         StringBuilder b = new StringBuilder("{\"time\":").append(Json.quote(at.toString()))
                 .append(",\"devices\":").append(entries.size()).append(",\"status\":{");
         boolean first = true;
@@ -121,9 +126,14 @@ final class InventoryJson {
                 .append(",\"handshakesToday\":").append(entries.stream().mapToLong(InventoryEntry::handshakesToday).sum())
                 .append(",\"handshakesYesterday\":")
                 .append(entries.stream().mapToLong(InventoryEntry::handshakesYesterday).sum())
-                .append(",\"airtime\":").append(airtimeTotals(entries)).append(",\"attention\":");
+                .append(",\"airtime\":").append(airtimeTotals(entries, energy))
+                .append(",\"energyMillijoules\":").append(Energy.json(energy.millijoules(
+                        InventoryComponent.airtimeTotals(entries))))
+                .append(",\"deviceNanojoulesPerByte\":{\"tx\":").append(Energy.json(energy.txNanojoulesPerByte()))
+                .append(",\"rx\":").append(Energy.json(energy.rxNanojoulesPerByte())).append('}')
+                .append(",\"attention\":");
         b.append(entries(entries.stream().filter(e -> e.verdict().status() != org.m2mgw.api.crypto.CryptoStatus.OK)
-                .toList()));
+                .toList(), energy));
         b.append(",\"findings\":").append(findings(findings)).append(",\"uplinks\":").append(uplinks(uplinks))
                 .append('}');
         return b.toString();

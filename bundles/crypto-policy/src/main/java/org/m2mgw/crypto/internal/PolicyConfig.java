@@ -1,5 +1,6 @@
 package org.m2mgw.crypto.internal;
 
+import org.m2mgw.api.crypto.CryptoPolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -11,7 +12,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(id = CryptoPolicyComponent.PID, name = "m2mgw crypto policy",
         description = "Which DTLS suites each credential type may use and until when, minimum key "
-                + "strength, maximum key age, and AEAD usage limits. Changes apply at once: new "
+                + "strength, maximum key age, AEAD usage limits, and the device radio energy per byte the "
+                + "inventory turns airtime into. Changes apply at once: new "
                 + "handshakes with a retired suite are refused, live sessions on it are closed.")
 public @interface PolicyConfig {
 
@@ -80,4 +82,18 @@ public @interface PolicyConfig {
             + "Default: none; the built-in limits follow RFC 8446 5.5 and RFC 9147 4.5.3 "
             + "(AES_128_CCM_8 closes a session after 128 failed records).")
     String[] aead_limits() default {};
+
+    @AttributeDefinition(name = "energy.device.tx.nanojoules.per.byte", description = "Radio energy a device "
+            + "spends per byte it transmits, in nanojoules, 1..10000000; the inventory turns airtime into "
+            + "energy with it. Devices transmit what the gateway receives. Default: 1670.4, an IEEE 802.15.4 "
+            + "radio (Texas Instruments CC2420 datasheet: TX 17.4 mA at 0 dBm, 3 V, 250 kbit/s, so 32 "
+            + "microseconds per byte).", min = "1", max = "10000000")
+    double energy_device_tx_nanojoules_per_byte() default CryptoPolicy.DEFAULT_TX_NJ_PER_BYTE;
+
+    @AttributeDefinition(name = "energy.device.rx.nanojoules.per.byte", description = "Radio energy a device "
+            + "spends per byte it receives, in nanojoules, 1..10000000. Devices receive what the gateway "
+            + "sends (and transmit what it receives). Default: 1804.8, an IEEE 802.15.4 radio (Texas "
+            + "Instruments CC2420 datasheet: RX 18.8 mA, 3 V, 250 kbit/s, so 32 microseconds per byte).",
+            min = "1", max = "10000000")
+    double energy_device_rx_nanojoules_per_byte() default CryptoPolicy.DEFAULT_RX_NJ_PER_BYTE;
 }

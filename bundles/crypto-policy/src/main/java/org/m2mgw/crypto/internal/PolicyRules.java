@@ -38,6 +38,8 @@ final class PolicyRules {
     private final Duration grace;
     private final Duration warning;
     private final Map<String, AeadLimits> aeadOverrides;
+    private final double deviceTxNjPerByte;
+    private final double deviceRxNjPerByte;
     private final List<String> problems;
 
     private PolicyRules(Builder b) {
@@ -49,6 +51,8 @@ final class PolicyRules {
         grace = b.grace;
         warning = b.warning;
         aeadOverrides = Collections.unmodifiableMap(b.aead);
+        deviceTxNjPerByte = b.deviceTx;
+        deviceRxNjPerByte = b.deviceRx;
         problems = List.copyOf(b.problems);
     }
 
@@ -66,6 +70,8 @@ final class PolicyRules {
         b.grace = Duration.ofDays(b.ranged("key.age.grace.days", c.key_age_grace_days()));
         b.warning = Duration.ofDays(b.ranged("warning.days", c.warning_days()));
         b.aead(c.aead_limits());
+        b.deviceTx = b.rangedDecimal("energy.device.tx.nanojoules.per.byte", c.energy_device_tx_nanojoules_per_byte());
+        b.deviceRx = b.rangedDecimal("energy.device.rx.nanojoules.per.byte", c.energy_device_rx_nanojoules_per_byte());
         return new PolicyRules(b);
     }
 
@@ -100,6 +106,16 @@ final class PolicyRules {
 
     Duration grace() {
         return grace;
+    }
+
+    /** @return nanojoules a device spends per byte it sends (the gateway receives) */
+    double deviceTxNanojoulesPerByte() {
+        return deviceTxNjPerByte;
+    }
+
+    /** @return nanojoules a device spends per byte it receives (the gateway sends) */
+    double deviceRxNanojoulesPerByte() {
+        return deviceRxNjPerByte;
     }
 
     Verdict suite(CredentialType type, String suiteId, Instant at) {
@@ -222,6 +238,8 @@ final class PolicyRules {
         Instant disallowed;
         Duration grace;
         Duration warning;
+        double deviceTx;
+        double deviceRx;
 
         void suites(CredentialType type, String key, String[] entries) {
             Map<String, Instant> out = parseSuites(key, entries, type);
@@ -270,6 +288,16 @@ final class PolicyRules {
                 return value;
             }
             int d = Integer.parseInt(defaults(key).get(0));
+            problems.add(problem + "; using " + d);
+            return d;
+        }
+
+        double rangedDecimal(String key, double value) {
+            String problem = METATYPE.problem(key, value);
+            if (problem == null) {
+                return value;
+            }
+            double d = Double.parseDouble(defaults(key).get(0));
             problems.add(problem + "; using " + d);
             return d;
         }

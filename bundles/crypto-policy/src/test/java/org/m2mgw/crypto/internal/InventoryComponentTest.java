@@ -169,7 +169,7 @@ class InventoryComponentTest {
         inv.uplink(new org.m2mgw.api.crypto.UplinkEntry("org.m2mgw.cloud.mqtt~a", "TLSv1.3", "TLS_AES_128_GCM_SHA256",
                 "X25519MLKEM768", NOW));
         assertThat(inv.uplinks()).singleElement().satisfies(u -> assertThat(u.postQuantum()).isTrue());
-        assertThat(InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW))
+        assertThat(InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW, Energy.DEFAULT))
                 .contains("\"group\":\"X25519MLKEM768\",\"postQuantum\":true");
     }
 
@@ -376,17 +376,19 @@ class InventoryComponentTest {
         inv.airtime("meter-2", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 320, 3, 681, 1),
                 new Airtime(Airtime.OSCORE, 5, 250, 5, 200, 0)));
 
-        String entry = InventoryJson.entries(List.of(inv.entry("meter-1").orElseThrow()));
-        String summary = InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW);
+        String entry = InventoryJson.entries(List.of(inv.entry("meter-1").orElseThrow()), inv.energy());
+        String summary = InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW, inv.energy());
 
+        // 300 x 1670.4 + 700 x 1804.8 = 1764480 nJ
         assertThat(entry).contains("\"airtime\":[{\"protocol\":\"DTLS full handshake\",\"datagramsIn\":4,"
-                + "\"bytesIn\":300,\"datagramsOut\":3,\"bytesOut\":700,\"handshakes\":1}],"
-                + "\"handshakesToday\":1,\"handshakesYesterday\":0}");
+                + "\"bytesIn\":300,\"datagramsOut\":3,\"bytesOut\":700,\"handshakes\":1,\"millijoules\":1.764}],"
+                + "\"energyMillijoules\":1.764,\"handshakesToday\":1,\"handshakesYesterday\":0}");
         assertThat(summary).contains("\"handshakesToday\":1,\"handshakesYesterday\":0,\"airtime\":["
                 + "{\"protocol\":\"DTLS full handshake\",\"datagramsIn\":8,\"bytesIn\":620,\"datagramsOut\":6,"
-                + "\"bytesOut\":1381,\"handshakes\":2,\"bytesPerHandshake\":1001},"
+                + "\"bytesOut\":1381,\"handshakes\":2,\"millijoules\":3.528,\"bytesPerHandshake\":1001,"
+                + "\"millijoulesPerHandshake\":1.764},"
                 + "{\"protocol\":\"OSCORE\",\"datagramsIn\":5,\"bytesIn\":250,\"datagramsOut\":5,\"bytesOut\":200,"
-                + "\"handshakes\":0}]");
+                + "\"handshakes\":0,\"millijoules\":0.779}]");
         jakarta.json.Json.createReader(new java.io.StringReader(summary)).readObject();
     }
 
@@ -425,10 +427,151 @@ class InventoryComponentTest {
 
         String listing = new CryptoCommands(inv, null).crypto();
 
-        assertThat(listing).contains("AIR/HS TODAY").containsPattern("meter-1 .* 12\\.3k/1 ")
+        // 300 x 1670.4 + 12000 x 1804.8 nJ = 22.15872 mJ
+        assertThat(listing).contains("AIR/HS TODAY/ENERGY").containsPattern("meter-1 .* 12\\.3k/1/22mJ ")
                 .containsPattern("meter-2 .* - +OK");
         assertThat(CryptoCommands.bytes(999)).isEqualTo("999");
         assertThat(CryptoCommands.bytes(99_960)).isEqualTo("100k");
         assertThat(CryptoCommands.bytes(999_960)).isEqualTo("1.0M");
+    }
+
+    // --- energy of airtime ---
+
+    static final String TX = "energy_device_tx_nanojoules_per_byte";
+    static final String RX = "energy_device_rx_nanojoules_per_byte";
+
+    InventoryComponent inventory(Registry r, CryptoPolicyComponent policy) {
+        return new InventoryComponent(r, policy, dir, Clock.fixed(NOW, ZoneOffset.UTC), false);
+    }
+
+    @Test
+    void givenAConfiguredRadio_whenJsonAndCountersAreRead_thenEnergyIsBytesInTimesTxPlusBytesOutTimesRx() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        r.psk("meter-2", random(32), NOW);
+        CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class,
+                Map.of(TX, 1000.0, RX, 2000.0)));
+        InventoryComponent inv = inventory(r, policy);
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 300, 3, 700, 1),
+                new Airtime(Airtime.DTLS_RECORDS, 2, 1000, 2, 250, 0)));
+        inv.airtime("meter-2", List.of(new Airtime(Airtime.DTLS_FULL_HANDSHAKE, 4, 500, 3, 900, 1)));
+
+        String entry = InventoryJson.entries(List.of(inv.entry("meter-1").orElseThrow()), inv.energy());
+        String summary = InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW, inv.energy());
+        Map<String, Long> counters = inv.counters();
+
+        // meter-1: 300 x 1000 + 700 x 2000 nJ = 1.7 mJ; 1000 x 1000 + 250 x 2000 nJ = 1.5 mJ
+        assertThat(entry).contains("\"bytesOut\":700,\"handshakes\":1,\"millijoules\":1.7}")
+                .contains("\"bytesOut\":250,\"handshakes\":0,\"millijoules\":1.5}")
+                .contains("],\"energyMillijoules\":3.2,\"handshakesToday\":");
+        // fleet full handshakes: 800 x 1000 + 1600 x 2000 nJ = 4 mJ over 2 handshakes
+        assertThat(summary).contains("\"bytesIn\":800,\"datagramsOut\":6,\"bytesOut\":1600,\"handshakes\":2,"
+                + "\"millijoules\":4,\"bytesPerHandshake\":1200,\"millijoulesPerHandshake\":2}")
+                .contains("\"protocol\":\"DTLS records\",\"datagramsIn\":2,\"bytesIn\":1000,\"datagramsOut\":2,"
+                        + "\"bytesOut\":250,\"handshakes\":0,\"millijoules\":1.5}]")
+                .contains("\"energyMillijoules\":5.5,\"deviceNanojoulesPerByte\":{\"tx\":1000,\"rx\":2000}");
+        jakarta.json.Json.createReader(new java.io.StringReader(summary)).readObject();
+        assertThat(counters).containsEntry("energy.dtls-full-handshake.millijoules", 4L)
+                .containsEntry("energy.dtls-records.millijoules", 2L) // 1.5 rounded half up
+                .doesNotContainKey("energy.oscore.millijoules");
+    }
+
+    @Test
+    void givenThePolicyChanges_whenTheCountersAreReadAgain_thenTheNewCoefficientsApplyAtOnce() {
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class,
+                Map.of(TX, 1000.0, RX, 2000.0)));
+        InventoryComponent inv = inventory(r, policy);
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.OSCORE, 10, 2000, 10, 1000, 0)));
+        assertThat(inv.counters()).containsEntry("energy.oscore.millijoules", 4L);
+
+        policy.modified(TestRuntime.config(PolicyConfig.class, Map.of(TX, 500.0, RX, 500.0)));
+
+        assertThat(inv.counters()).containsEntry("energy.oscore.millijoules", 2L)
+                .containsEntry("airtime.oscore.bytes.in", 2000L);
+    }
+
+    @Test
+    void givenTheDefaultRadio_whenJsonAndCountersAreRead_thenEnergyUsesTheCc2420Coefficients() {
+        Registry r = new Registry();
+        r.psk("valve-1", random(32), NOW);
+        InventoryComponent inv = inventory(r);
+        inv.handshake("valve-1", Suites.DTLS_1_2, SUITE, CredentialType.PSK, true, NOW);
+        inv.airtime("valve-1", List.of(new Airtime(Airtime.EDHOC, 2, 625, 1, 1250, 1)));
+
+        String entry = InventoryJson.entries(List.of(inv.entry("valve-1").orElseThrow()), inv.energy());
+        String summary = InventoryJson.summary(inv.entries(), inv.findings(), inv.uplinks(), NOW, inv.energy());
+
+        // 625 x 1670.4 + 1250 x 1804.8 nJ = 1044000 + 2256000 nJ = 3.3 mJ
+        assertThat(inv.energy()).isEqualTo(Energy.DEFAULT);
+        assertThat(entry).contains("\"handshakes\":1,\"millijoules\":3.3}],\"energyMillijoules\":3.3,");
+        assertThat(summary).contains("\"millijoules\":3.3,\"bytesPerHandshake\":1875,\"millijoulesPerHandshake\":3.3}")
+                .contains("\"deviceNanojoulesPerByte\":{\"tx\":1670.4,\"rx\":1804.8}");
+        assertThat(inv.counters()).containsEntry("energy.edhoc.millijoules", 3L);
+        assertThat(new CryptoCommands(inv, null).crypto()).containsPattern("valve-1 .* 1\\.9k/1/3\\.3mJ +OK");
+    }
+
+    @Test
+    void givenAPolicyWithoutTheEnergyMethods_whenEnergyIsComputed_thenTheApiDefaultsApply() {
+        CryptoPolicyComponent shipped = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class, Map.of()));
+        org.m2mgw.api.crypto.CryptoPolicy plain = new org.m2mgw.api.crypto.CryptoPolicy() {
+            @Override
+            public org.m2mgw.api.crypto.Verdict suite(CredentialType type, String suiteId, Instant at) {
+                return shipped.suite(type, suiteId, at);
+            }
+
+            @Override
+            public org.m2mgw.api.crypto.Verdict key(org.m2mgw.api.crypto.KeyFacts key, Instant at) {
+                return shipped.key(key, at);
+            }
+
+            @Override
+            public Optional<org.m2mgw.api.crypto.AeadLimits> limits(String suiteId) {
+                return shipped.limits(suiteId);
+            }
+
+            @Override
+            public int warningDays() {
+                return shipped.warningDays();
+            }
+
+            @Override
+            public long revision() {
+                return 1;
+            }
+        };
+        org.m2mgw.api.crypto.CryptoPolicy broken = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class,
+                Map.of())) {
+            @Override
+            public double deviceTxNanojoulesPerByte() {
+                return Double.NaN;
+            }
+        };
+
+        Energy energy = Energy.of(plain);
+
+        assertThat(energy).isEqualTo(Energy.DEFAULT);
+        assertThat(Energy.of(broken)).as("a coefficient that is no number is not trusted").isEqualTo(Energy.DEFAULT);
+        assertThat(Energy.of(null)).isEqualTo(Energy.DEFAULT);
+        Registry r = new Registry();
+        r.psk("meter-1", random(32), NOW);
+        InventoryComponent inv = new InventoryComponent(r, plain, dir, Clock.fixed(NOW, ZoneOffset.UTC), false);
+        inv.airtime("meter-1", List.of(new Airtime(Airtime.DTLS_RESUMPTION, 1, 625, 1, 0, 1)));
+        assertThat(inv.counters()).containsEntry("energy.dtls-resumption.millijoules", 1L); // 1.044 mJ
+        assertThat(Energy.json(energy.millijoules(new Airtime(Airtime.DTLS_RESUMPTION, 1, 10, 1, 0, 1))))
+                .isEqualTo("0.017"); // 16704 nJ
+        assertThat(energy.millijoules(new Airtime(Airtime.DTLS_RESUMPTION, 1, 10, 1, 0, 1)))
+                .isEqualByComparingTo("0.016704");
+    }
+
+    @Test
+    void givenEnergies_whenShownInTheShell_thenTheyFitInFiveCharacters() {
+        assertThat(Energy.compact(java.math.BigDecimal.ZERO)).isEqualTo("0mJ");
+        assertThat(Energy.compact(new java.math.BigDecimal("2.5"))).isEqualTo("2.5mJ");
+        assertThat(Energy.compact(new java.math.BigDecimal("22.15872"))).isEqualTo("22mJ");
+        assertThat(Energy.compact(new java.math.BigDecimal("999.4"))).isEqualTo("999mJ");
+        assertThat(Energy.compact(new java.math.BigDecimal("1800"))).isEqualTo("1.8J");
+        assertThat(Energy.compact(new java.math.BigDecimal("3100000"))).isEqualTo("3.1kJ");
     }
 }

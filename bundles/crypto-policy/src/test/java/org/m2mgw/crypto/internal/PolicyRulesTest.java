@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.m2mgw.api.crypto.CryptoPolicy;
 import org.m2mgw.api.crypto.CryptoStatus;
 import org.m2mgw.api.crypto.KeyFacts;
 import org.m2mgw.api.crypto.Suites;
@@ -116,5 +117,70 @@ class PolicyRulesTest {
                 .isEqualTo(CryptoStatus.EXPIRING);
         assertThat(r.suite(CredentialType.RAW_PUBLIC_KEY, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
                 Instant.parse("2027-01-01T00:00:00Z")).reason()).contains("quantum-vulnerable");
+    }
+
+    // --- device radio energy per byte ---
+
+    static final String TX_KEY = "energy.device.tx.nanojoules.per.byte";
+    static final String RX_KEY = "energy.device.rx.nanojoules.per.byte";
+
+    @Test
+    void givenTheShippedDefaults_whenTheEnergyCoefficientsAreRead_thenTheyAreTheCc2420Ones() {
+        CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class, Map.of()));
+
+        assertThat(policy.rules().problems()).isEmpty();
+        assertThat(policy.deviceTxNanojoulesPerByte()).isEqualTo(CryptoPolicy.DEFAULT_TX_NJ_PER_BYTE).isEqualTo(1670.4);
+        assertThat(policy.deviceRxNanojoulesPerByte()).isEqualTo(CryptoPolicy.DEFAULT_RX_NJ_PER_BYTE).isEqualTo(1804.8);
+        assertThat(PolicyRules.METATYPE.attribute(TX_KEY)).hasValueSatisfying(a -> {
+            assertThat(a.type()).isEqualTo("Double");
+            assertThat(a.defaults()).containsExactly("1670.4");
+            assertThat(a.min()).isEqualTo("1");
+            assertThat(a.max()).isEqualTo("10000000");
+            assertThat(a.description()).contains("Texas Instruments CC2420 datasheet", "TX 17.4 mA at 0 dBm", "3 V",
+                    "250 kbit/s", "Devices transmit what the gateway receives");
+        });
+        assertThat(PolicyRules.METATYPE.attribute(RX_KEY)).hasValueSatisfying(a -> {
+            assertThat(a.type()).isEqualTo("Double");
+            assertThat(a.defaults()).containsExactly("1804.8");
+            assertThat(a.description()).contains("Texas Instruments CC2420 datasheet", "RX 18.8 mA", "3 V",
+                    "250 kbit/s", "receive what the gateway sends");
+        });
+    }
+
+    @Test
+    void givenOperatorCoefficients_whenThePolicyIsRead_thenTheServiceReturnsThemAndTheShellShowsThem() {
+        CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class,
+                Map.of("energy_device_tx_nanojoules_per_byte", 2500.5, "energy_device_rx_nanojoules_per_byte", 900.0)));
+
+        assertThat(policy.rules().problems()).isEmpty();
+        assertThat(policy.deviceTxNanojoulesPerByte()).isEqualTo(2500.5);
+        assertThat(policy.deviceRxNanojoulesPerByte()).isEqualTo(900.0);
+        assertThat(new CryptoCommands(null, policy).cryptopolicy())
+                .contains("device radio: 2500.5 nJ per byte sent, 900 nJ per byte received");
+    }
+
+    @Test
+    void givenCoefficientsOutOfRange_whenThePolicyIsRead_thenEachIsNamedInAProblemAndItsDefaultUsed() {
+        Map<String, Object> v = new HashMap<>();
+        v.put("energy_device_tx_nanojoules_per_byte", 0.0);
+        v.put("energy_device_rx_nanojoules_per_byte", 2.0e7);
+        CryptoPolicyComponent policy = new CryptoPolicyComponent(TestRuntime.config(PolicyConfig.class, v));
+
+        assertThat(policy.rules().problems()).containsExactly(
+                TX_KEY + " must be between 1 and 10000000: 0; using 1670.4",
+                RX_KEY + " must be between 1 and 10000000: 20000000; using 1804.8");
+        assertThat(policy.deviceTxNanojoulesPerByte()).isEqualTo(CryptoPolicy.DEFAULT_TX_NJ_PER_BYTE);
+        assertThat(policy.deviceRxNanojoulesPerByte()).isEqualTo(CryptoPolicy.DEFAULT_RX_NJ_PER_BYTE);
+        assertThat(new CryptoCommands(null, policy).cryptopolicy()).contains("problem: " + TX_KEY + " must be between");
+    }
+
+    @Test
+    void givenANotANumberCoefficient_whenThePolicyIsRead_thenItIsRefusedWithAProblem() {
+        PolicyRules r = rules(Map.of("energy_device_rx_nanojoules_per_byte", Double.NaN));
+
+        assertThat(r.problems()).singleElement().asString().startsWith(RX_KEY + " must be between 1 and 10000000")
+                .endsWith("; using 1804.8");
+        assertThat(r.deviceRxNanojoulesPerByte()).isEqualTo(1804.8);
+        assertThat(PolicyRules.METATYPE.problems(Map.of(TX_KEY, "fast"))).containsExactly(TX_KEY + " 'fast' is not a number");
     }
 }

@@ -43,6 +43,32 @@ public interface CryptoPolicy {
     /** @return how many days before a policy date a device is reported EXPIRING */
     int warningDays();
 
+    /**
+     * The radio energy a device spends per byte it sends, to turn {@link Airtime} into what security
+     * costs a battery. Operators set it for their radios; the default is an IEEE 802.15.4 radio
+     * (Texas Instruments CC2420: 17.4 mA transmitting at 0 dBm, 3 V, 250 kbit/s: 1.67 µJ per byte).
+     *
+     * @return nanojoules per byte sent by a device (received by the gateway)
+     * @since 1.1
+     */
+    default double deviceTxNanojoulesPerByte() {
+        return DEFAULT_TX_NJ_PER_BYTE;
+    }
+
+    /**
+     * @return nanojoules per byte a device receives (sent by the gateway); default CC2420: 18.8 mA
+     *         receiving, 3 V, 250 kbit/s: 1.80 µJ per byte
+     * @since 1.1
+     */
+    default double deviceRxNanojoulesPerByte() {
+        return DEFAULT_RX_NJ_PER_BYTE;
+    }
+
+    /** Default of {@link #deviceTxNanojoulesPerByte()}: 17.4 mA x 3 V x 32 µs (CC2420 datasheet). */
+    double DEFAULT_TX_NJ_PER_BYTE = 1670.4;
+    /** Default of {@link #deviceRxNanojoulesPerByte()}: 18.8 mA x 3 V x 32 µs (CC2420 datasheet). */
+    double DEFAULT_RX_NJ_PER_BYTE = 1804.8;
+
     /** @return a number that changes whenever the policy does */
     long revision();
 }
