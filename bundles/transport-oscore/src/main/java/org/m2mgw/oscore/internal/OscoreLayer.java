@@ -97,6 +97,17 @@ final class OscoreLayer extends AbstractLayer {
             exchange.sendResponse(r);
             return;
         }
+        if (request.getOptions().hasBlock1() || request.getOptions().hasBlock2()) {
+            // Outer block-wise (RFC 8613 section 4.1.3.4.2) is for proxies; a device splits its request
+            // with inner Block options, inside the protection.
+            airtime.inbound(null, request);
+            traffic.reject(TrafficEventType.MALFORMED_INPUT, FailureCause.MALFORMED, null, peer,
+                    "OSCORE request with outer block-wise transfer", null);
+            Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+            r.setPayload("outer block-wise transfer of OSCORE messages is not supported; use inner Block options");
+            exchange.sendResponse(r);
+            return;
+        }
         try {
             if (request.getOptions().hasOption(EDHOC_OPTION)) {
                 completeEdhoc(request, peer);

@@ -218,31 +218,129 @@ class OscoreListenerTest {
     void givenAPowerCut_whenTheGatewayStartsAgain_thenTheDeviceKeepsItsContext_provesFreshnessOnceWithEcho_andNoNonceRepeats()
             throws Exception {
         OscoreContext ctx = handshake(fx.device("dev1", (byte) 0x11, "XDH"), CipherSuite.SUITE_0);
-        assertThat(post(ctx, "telemetry", "{\"n\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
-        fx.restartAfterPowerCut();
-        assertThat(fx.listener.counters()).containsEntry("oscore.contexts", 1L);
+        assertThat(post(ctx, "telemetry", "{\"n\":0}").getCode()).isEqualTo(ResponseCode.CHANGED);
+        // the Partial IVs of the gateway's own nonces (responses that carry one), across power cuts
+        List<Long> gatewayPartialIvs = new java.util.ArrayList<>();
+        for (int cut = 1; cut <= 3; cut++) {
+            fx.restartAfterPowerCut();
+            assertThat(fx.listener.counters()).containsEntry("oscore.contexts", 1L);
 
+            Request inner = Request.newPost();
+            inner.getOptions().setUriPath("telemetry");
+            inner.setPayload("{\"n\":" + cut + "}");
+            ProtectedRequest p = OscoreClient.protectRequest(ctx, inner);
+            Response outer = fx.send(p.request());
+            gatewayPartialIvs.add(partialIv(outer));
+            Response challenge = OscoreClient.unprotectResponse(p.binding(), outer);
+            assertThat(challenge.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+            byte[] echo = challenge.getOptions().getOtherOption(
+                    org.eclipse.californium.core.coap.option.StandardOptionRegistry.ECHO).getValue();
+            assertThat(fx.consumer.accepted).hasSize(cut);
+
+            Request retry = Request.newPost();
+            retry.getOptions().setUriPath("telemetry");
+            retry.getOptions().addOption(new org.eclipse.californium.core.coap.Option(
+                    org.eclipse.californium.core.coap.option.StandardOptionRegistry.ECHO, echo));
+            retry.setPayload("{\"n\":" + cut + "}");
+            ProtectedRequest p2 = OscoreClient.protectRequest(ctx, retry);
+            Response outer2 = fx.send(p2.request());
+            if (outer2.getOptions().hasOscore() && partialIv(outer2) >= 0) {
+                gatewayPartialIvs.add(partialIv(outer2));
+            }
+            assertThat(OscoreClient.unprotectResponse(p2.binding(), outer2).getCode()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(fx.consumer.accepted).hasSize(cut + 1);
+        }
+
+        assertThat(fx.events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("no new EDHOC").isEqualTo(1);
+        // RFC 8613 Appendix B.1.1: sequence numbers are stored ahead of use, so a crash never makes the
+        // gateway use one of its nonces twice
+        assertThat(gatewayPartialIvs).as("the gateway's Partial IVs").hasSizeGreaterThanOrEqualTo(3)
+                .doesNotHaveDuplicates().isSorted();
+    }
+
+    @Test
+    void givenBadInputOfEveryKind_thenEachIsRefusedWithItsCodeAndCounted_andTheDeviceGoesOn() throws Exception {
+        fx.close();
+        fx = new OscoreGatewayFixture(data, Map.of("coap_max_payload_bytes", 256));
+        OscoreContext ctx = handshake(fx.device("dev1", (byte) 0x11, "XDH"), CipherSuite.SUITE_0);
+
+        // EDHOC out of order: a message_3 for a C_R the gateway never gave out
+        Request m3 = Request.newPost();
+        m3.getOptions().setUriPath(EdhocResource.PATH);
+        m3.setPayload(EdhocCoap.message3Body(org.m2mgw.oscore.internal.edhoc.ConnectionId.of(new byte[] {0x7f, 0x7e}),
+                new byte[] {0x43, 1, 2, 3}));
+        Response r = fx.send(m3);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(r.getOptions().getContentFormat()).isEqualTo(EdhocCoap.CONTENT_FORMAT_EDHOC);
+        // EDHOC garbage
+        Request junk = Request.newPost();
+        junk.getOptions().setUriPath(EdhocResource.PATH);
+        junk.setPayload(new byte[] {(byte) 0xf5, (byte) 0xff, 0x00});
+        assertThat(fx.send(junk).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+
+        // mangled OSCORE options: reserved bit set; kid length past the end; empty value in a request
+        for (byte[] option : new byte[][] {{(byte) 0x80}, {0x19, 0x01, 0x05}, {}}) {
+            Request bad = Request.newPost();
+            bad.getOptions().setOscore(option);
+            bad.setPayload(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+            assertThat(fx.send(bad).getCode()).as(java.util.HexFormat.of().formatHex(option))
+                    .isEqualTo(ResponseCode.BAD_OPTION);
+        }
+        // an unknown kid
+        Request unknown = Request.newPost();
+        unknown.getOptions().setOscore(new byte[] {0x09, 0x05, 0x77});
+        unknown.setPayload(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        Response u = fx.send(unknown);
+        assertThat(u.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(u.getPayloadString()).isEqualTo("Security context not found");
+        // a truncated ciphertext (shorter than the 8-byte tag)
         Request inner = Request.newPost();
         inner.getOptions().setUriPath("telemetry");
-        inner.setPayload("{\"n\":2}");
-        ProtectedRequest p = OscoreClient.protectRequest(ctx, inner);
-        Response challenge = OscoreClient.unprotectResponse(p.binding(), fx.send(p.request()));
-        assertThat(challenge.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
-        byte[] echo = challenge.getOptions().getOtherOption(
-                org.eclipse.californium.core.coap.option.StandardOptionRegistry.ECHO).getValue();
+        inner.setPayload("{}");
+        ProtectedRequest truncated = OscoreClient.protectRequest(ctx, inner);
+        truncated.request().setPayload(java.util.Arrays.copyOf(truncated.request().getPayload(), 3));
+        assertThat(fx.send(truncated.request()).getCode()).isIn(ResponseCode.BAD_REQUEST, ResponseCode.BAD_OPTION);
+        // an oversized reading inside OSCORE: 4.13, protected, with the limit in Size1
+        // (one datagram: above coap.max.payload.bytes, below the CoAP message size that makes a client
+        // split it into blocks)
+        Response big = post(ctx, "telemetry", "{\"pad\":\"" + "x".repeat(400) + "\"}");
+        assertThat(big.getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(big.getOptions().getSize1()).isEqualTo(256);
+        // a client that splits the protected request into outer blocks gets 4.13 with the reason
+        Request huge = Request.newPost();
+        huge.getOptions().setUriPath("telemetry");
+        huge.setPayload("x".repeat(1500));
+        Response split = fx.send(OscoreClient.protectRequest(ctx, huge).request());
+        assertThat(split.getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(split.getPayloadString()).contains("outer block-wise");
+
+        assertThat(fx.events.count(TrafficEventType.HANDSHAKE_FAILED)).isEqualTo(2);
+        assertThat(fx.events.count(TrafficEventType.MALFORMED_INPUT)).isGreaterThanOrEqualTo(3);
+        assertThat(fx.events.count(TrafficEventType.REQUEST_REJECTED)).isGreaterThanOrEqualTo(2);
+        assertThat(fx.consumer.accepted).isEmpty();
+        // the device's own traffic is unaffected
+        assertThat(post(ctx, "telemetry", "{\"ok\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
         assertThat(fx.consumer.accepted).hasSize(1);
+    }
 
-        Request retry = Request.newPost();
-        retry.getOptions().setUriPath("telemetry");
-        retry.getOptions().addOption(new org.eclipse.californium.core.coap.Option(
-                org.eclipse.californium.core.coap.option.StandardOptionRegistry.ECHO, echo));
-        retry.setPayload("{\"n\":2}");
-        ProtectedRequest p2 = OscoreClient.protectRequest(ctx, retry);
-        Response ok = OscoreClient.unprotectResponse(p2.binding(), fx.send(p2.request()));
+    @Test
+    void givenThePrivateAsconSuite_whenBothEndsAreConfiguredForIt_thenEdhocAndOscoreRunOnAsconAead128() throws Exception {
+        fx.close();
+        fx = new OscoreGatewayFixture(data, Map.of("edhoc_cipher_suites", new String[] {"-24", "0"}));
+        OscoreContext ctx = handshake(fx.device("dev1", (byte) 0x11, "XDH"), OscoreSettings.ASCON_PRIVATE);
 
-        assertThat(ok.getCode()).isEqualTo(ResponseCode.CHANGED);
-        assertThat(fx.consumer.accepted).hasSize(2);
-        assertThat(fx.events.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("no new EDHOC").isEqualTo(1);
+        assertThat(ctx.aead().algorithm()).isEqualTo(CoseAead.ASCON_AEAD128_PRIVATE);
+        assertThat(post(ctx, "telemetry", "{\"t\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(fx.consumer.accepted.get(0).security().cipherSuite()).isEqualTo("EDHOC_SUITE_ASCON_PRIVATE");
+    }
+
+    /** @return the Partial IV of a protected response's OSCORE option, or -1 when it has none */
+    static long partialIv(Response outer) throws Exception {
+        byte[] piv = org.m2mgw.oscore.internal.oscore.OscoreOption.decode(outer.getOptions().getOscore()).partialIv();
+        if (piv == null || piv.length == 0) {
+            return -1;
+        }
+        return new java.math.BigInteger(1, piv).longValue();
     }
 
     @Test
