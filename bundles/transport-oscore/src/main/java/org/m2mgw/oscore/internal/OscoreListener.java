@@ -279,10 +279,10 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
         responder = r;
         running = settings;
         restoreAwaiting();
-        status = "listening on udp " + TrafficReporter.address(ep.getAddress()) + ", EDHOC suites "
-                + settings.suites().stream().map(x -> Integer.toString(x.id())).toList() + ", " + table.size()
-                + " OSCORE context(s) restored";
-        LOG.info("OSCORE listener {} {}", name, status);
+        status = "listening on udp " + TrafficReporter.address(new InetSocketAddress(settings.address(),
+                ep.getAddress().getPort())) + ", EDHOC suites " + settings.suites().stream()
+                        .map(x -> Integer.toString(x.id())).toList();
+        LOG.info("OSCORE listener {} {}, {} stored OSCORE context(s) restored", name, status, table.size());
     }
 
     /** A random C_R of 1 byte while they last, then longer, never one in use. */
@@ -467,18 +467,24 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
     /** Restores the stored contexts whose AEAD has just become available. */
     private void restoreAwaiting() {
         synchronized (awaitingAead) {
+            int n = 0;
             for (java.util.Iterator<Awaiting> it = awaitingAead.iterator(); it.hasNext();) {
                 Awaiting a = it.next();
                 CoseAead aead = aeads.get(a.stored().parameters().algorithm());
                 if (aead != null) {
                     try {
                         a.table().put(restored(a.stored(), aead), a.deviceId(), a.suite());
+                        n++;
                     } catch (IOException e) {
                         LOG.error("OSCORE listener {}: stored context of {} not restored: {}", name, a.deviceId(),
                                 e.toString());
                     }
                     it.remove();
                 }
+            }
+            if (n > 0) {
+                LOG.info("OSCORE listener {}: {} stored OSCORE context(s) restored now that their AEAD is offered", name,
+                        n);
             }
         }
     }
@@ -568,7 +574,8 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
 
     @Override
     public String statusLine() {
-        return status;
+        ContextTable t = contexts;
+        return t == null ? status : status + ", " + t.size() + " OSCORE context(s)";
     }
 
     @Override
