@@ -246,7 +246,7 @@ public final class RfcEdhocInitiator {
      * A connection identifier (or a compact kid) on the wire: a byte string that is the one-byte
      * encoding of an integer in -24..23 is sent as that byte, any other as a CBOR bstr.
      */
-    static byte[] connectionId(byte[] id) {
+    public static byte[] connectionId(byte[] id) {
         if (id.length == 1 && isOneByteInt(id[0])) {
             return id.clone();
         }
@@ -305,7 +305,7 @@ public final class RfcEdhocInitiator {
         return o;
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -313,7 +313,7 @@ public final class RfcEdhocInitiator {
         return out.toByteArray();
     }
 
-    static String hex(byte[] b) {
+    public static String hex(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte v : b) {
             s.append(String.format("%02x", v));
@@ -333,7 +333,7 @@ public final class RfcEdhocInitiator {
     // ------------------------------------------------------------------ P-256
 
     /** P-256 keys from raw values; point decompression (p = 3 mod 4). */
-    static final class P256 {
+    public static final class P256 {
         static final BigInteger P = new BigInteger(
                 "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
         static final BigInteger B = new BigInteger(
@@ -377,11 +377,11 @@ public final class RfcEdhocInitiator {
             return publicKey(xBytes, decompressY(xBytes));
         }
 
-        static byte[] x(PublicKey k) {
+        public static byte[] x(PublicKey k) {
             return fixed(((ECPublicKey) k).getW().getAffineX());
         }
 
-        static byte[] fixed(BigInteger v) {
+        public static byte[] fixed(BigInteger v) {
             byte[] b = v.toByteArray();
             byte[] o = new byte[32];
             int n = Math.min(b.length, 32);
@@ -525,10 +525,10 @@ public final class RfcEdhocInitiator {
     // ------------------------------------------------------------------ CBOR (the subset needed)
 
     /** A minimal deterministic CBOR writer and a reader of the items EDHOC uses. */
-    static final class Cbor {
+    public static final class Cbor {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        Cbor head(int major, long value) {
+        public Cbor head(int major, long value) {
             int mt = major << 5;
             if (value < 24) {
                 out.write(mt | (int) value);
@@ -553,17 +553,17 @@ public final class RfcEdhocInitiator {
             return this;
         }
 
-        Cbor integer(long v) {
+        public Cbor integer(long v) {
             return v >= 0 ? head(0, v) : head(1, -1 - v);
         }
 
-        Cbor bstr(byte[] b) {
+        public Cbor bstr(byte[] b) {
             head(2, b.length);
             out.writeBytes(b);
             return this;
         }
 
-        Cbor tstr(String s) {
+        public Cbor tstr(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             head(3, b.length);
             out.writeBytes(b);
@@ -575,15 +575,15 @@ public final class RfcEdhocInitiator {
             return this;
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             return out.toByteArray();
         }
 
-        static final class Reader {
+        public static final class Reader {
             private final byte[] in;
             private int pos;
 
-            Reader(byte[] in) {
+            public Reader(byte[] in) {
                 this.in = in;
             }
 
@@ -659,7 +659,7 @@ public final class RfcEdhocInitiator {
             }
 
             /** A generic item: Long, byte[], String, List, Map (keys as items), Boolean, null. */
-            Object item() throws GeneralSecurityException {
+            public Object item() throws GeneralSecurityException {
                 need(1);
                 int ib = in[pos++] & 0xff;
                 int major = ib >>> 5;
