@@ -3,7 +3,6 @@ package org.m2mgw.oscore.internal.edhoc;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
-import javax.crypto.AEADBadTagException;
 import org.m2mgw.api.crypto.CoseAead;
 import org.m2mgw.oscore.internal.cbor.CborException;
 import org.m2mgw.oscore.internal.cbor.CborReader;
@@ -89,35 +87,33 @@ public final class EdhocInitiator {
         if (step != Step.START) {
             throw new EdhocException(EdhocException.Reason.INTERNAL, "message_1 was made already");
         }
-        try {
-            CipherSuite suite = config.selected();
-            Protocol.aead(aeads, suite.edhocAead());
-            Protocol.aead(aeads, suite.appAead());
-            if (config.credential.keyType() != suite.authKeyType(config.method.initiatorSigns())) {
-                throw new EdhocException(EdhocException.Reason.UNSUPPORTED_METHOD, "own credential is "
-                        + config.credential.keyType() + ", method " + config.method.value() + " in " + suite
-                        + " needs " + suite.authKeyType(config.method.initiatorSigns()));
-            }
-            x = config.ephemeralKeys.generate(suite.dhCurve());
-            CborWriter w = new CborWriter().integer(config.method.value());
-            if (config.suitesI.size() == 1) {
-                w.integer(suite.id());
-            } else {
-                w.array(config.suitesI.size());
-                config.suitesI.forEach(s -> w.integer(s.id()));
-            }
-            w.bytes(EdhocKeys.encode(x.getPublic())).raw(config.connectionIdI.encode()).raw(EadItem.encode(config.ead1));
-            message1 = w.toByteArray();
-            trace("message_1", message1);
-            step = Step.SENT_1;
-            return message1.clone();
-        } catch (EdhocException e) {
-            step = Step.FAILED;
-            throw e;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            step = Step.FAILED;
-            throw EdhocException.internal("message_1", e);
+        step = Step.FAILED;
+        byte[] m = Protocol.guarded("message_1", this::makeMessage1);
+        step = Step.SENT_1;
+        return m;
+    }
+
+    private byte[] makeMessage1() throws EdhocException, GeneralSecurityException {
+        CipherSuite suite = config.selected();
+        Protocol.aead(aeads, suite.edhocAead());
+        Protocol.aead(aeads, suite.appAead());
+        if (config.credential.keyType() != suite.authKeyType(config.method.initiatorSigns())) {
+            throw new EdhocException(EdhocException.Reason.UNSUPPORTED_METHOD, "own credential is "
+                    + config.credential.keyType() + ", method " + config.method.value() + " in " + suite
+                    + " needs " + suite.authKeyType(config.method.initiatorSigns()));
         }
+        x = config.common.ephemeralKeys.generate(suite.dhCurve());
+        CborWriter w = new CborWriter().integer(config.method.value());
+        if (config.suitesI.size() == 1) {
+            w.integer(suite.id());
+        } else {
+            w.array(config.suitesI.size());
+            config.suitesI.forEach(s -> w.integer(s.id()));
+        }
+        w.bytes(EdhocKeys.encode(x.getPublic())).raw(config.connectionIdI.encode()).raw(EadItem.encode(config.ead1));
+        message1 = w.toByteArray();
+        trace("message_1", message1);
+        return message1.clone();
     }
 
     /**
@@ -133,15 +129,9 @@ public final class EdhocInitiator {
             throw new EdhocException(EdhocException.Reason.INTERNAL, "no message_1 waits for message_2");
         }
         step = Step.FAILED;
-        try {
-            Message3 m = message2(message2);
-            step = Step.SENT_3;
-            return m;
-        } catch (EdhocException e) {
-            throw e;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw EdhocException.internal("message_2", e);
-        }
+        Message3 m = Protocol.guarded("message_2", () -> message2(message2));
+        step = Step.SENT_3;
+        return m;
     }
 
     private Message3 message2(byte[] message2) throws EdhocException, GeneralSecurityException {
@@ -151,14 +141,7 @@ public final class EdhocInitiator {
         CipherSuite suite = config.selected();
         HashAlgorithm h = suite.hash();
         KeyType curve = suite.dhCurve();
-        byte[] gYCiphertext;
-        try {
-            CborReader r = new CborReader(message2);
-            gYCiphertext = r.readBytes();
-            r.expectEnd();
-        } catch (CborException e) {
-            throw new EdhocException(EdhocException.Reason.MALFORMED, "message_2: " + e.getMessage());
-        }
+        byte[] gYCiphertext = Protocol.readByteString(message2, "message_2");
         int n = curve.encodedLength();
         if (gYCiphertext.length <= n) {
             throw new EdhocException(EdhocException.Reason.MALFORMED, "message_2 is too short");
@@ -175,48 +158,21 @@ public final class EdhocInitiator {
         byte[] keystream2 = Kdf.kdf(h, prk2e, Protocol.LABEL_KEYSTREAM_2, th2, ciphertext2.length);
         trace("KEYSTREAM_2", keystream2);
         byte[] plaintext2 = Protocol.xor(ciphertext2, keystream2);
-        ConnectionId cR;
-        IdCred idCredR;
-        byte[] sigOrMac2;
-        List<EadItem> ead2;
-        try {
-            CborReader r = new CborReader(plaintext2);
-            cR = ConnectionId.read(r);
-            idCredR = IdCred.readPlaintext(r);
-            sigOrMac2 = r.readBytes();
-            ead2 = EadItem.readAll(r);
-        } catch (CborException e) {
-            throw new EdhocException(EdhocException.Reason.MALFORMED, "PLAINTEXT_2: " + e.getMessage());
-        }
+        Protocol.Plaintext p2 = Protocol.readPlaintext(plaintext2, true, "PLAINTEXT_2");
         trace("PLAINTEXT_2", plaintext2);
+        ConnectionId cR = p2.connectionId();
         CoseAead aead = Protocol.aead(aeads, suite.edhocAead());
         CoseAead appAead = Protocol.aead(aeads, suite.appAead());
         if (cR.equals(config.connectionIdI) || cR.length() > Protocol.maxOscoreIdLength(appAead)) {
             throw new EdhocException(EdhocException.Reason.MALFORMED, "C_R is C_I or too long for an OSCORE ID");
         }
-        Protocol.checkEad(ead2, config.criticalEad);
+        Protocol.checkEad(p2.ead(), config.common.criticalEad);
         EdhocMethod method = config.method;
-        PeerCredential peer = Protocol.resolve(resolver, idCredR, suite.authKeyType(method.responderSigns()));
-        byte[] gRX = null;
-        if (!method.responderSigns()) {
-            gRX = Protocol.dhWithPeer(curve, x.getPrivate(), peer.key());
-            trace("G_RX", gRX);
-        }
-        byte[] prk3e2m = Protocol.nextPrk(h, prk2e, Protocol.LABEL_SALT_3E2M, th2, gRX, config.trace);
-        trace("PRK_3e2m", prk3e2m);
-        byte[] ead2Encoded = EadItem.encode(ead2);
-        byte[] context2 = Protocol.macContext(cR.encode(), idCredR, th2, peer.credRef(), ead2Encoded);
-        trace("context_2", context2);
-        byte[] mac2 = Protocol.mac(suite, method.responderSigns(), prk3e2m, Protocol.LABEL_MAC_2, context2);
-        trace("MAC_2", mac2);
-        byte[] toBeSigned2 = method.responderSigns()
-                ? Protocol.toBeSigned(idCredR, th2, peer.credRef(), ead2Encoded, mac2) : null;
-        if (toBeSigned2 != null) {
-            trace("Message_to_be_signed_2", toBeSigned2);
-        }
-        if (!Protocol.verifySignatureOrMac(suite, peer.key(), toBeSigned2, mac2, sigOrMac2)) {
-            throw new EdhocException(EdhocException.Reason.MAC_FAILED, "authentication failed");
-        }
+        PeerCredential peer = Protocol.resolve(resolver, p2.idCred(), suite.authKeyType(method.responderSigns()));
+        byte[] prk3e2m = Protocol.nextPrk(Protocol.Auth.MESSAGE_2, suite, method, prk2e, th2, x.getPrivate(),
+                peer.key(), config.common.trace);
+        Protocol.verify(Protocol.Auth.MESSAGE_2, suite, method, prk3e2m, cR.encode(), p2.idCred(), peer, th2,
+                EadItem.encode(p2.ead()), p2.signatureOrMac(), config.common.trace);
         byte[] th3 = Protocol.nextTh(h, th2, plaintext2, peer.credRef());
         trace("TH_3", th3);
 
@@ -224,35 +180,11 @@ public final class EdhocInitiator {
         if (own.keyType() != suite.authKeyType(method.initiatorSigns())) {
             throw new EdhocException(EdhocException.Reason.UNSUPPORTED_METHOD, "own credential does not fit");
         }
-        byte[] gIY = null;
-        if (!method.initiatorSigns()) {
-            gIY = Protocol.dhWithPeer(curve, own.privateKey(), peerEphemeral);
-            trace("G_IY", gIY);
-        }
-        byte[] prk = Protocol.nextPrk(h, prk3e2m, Protocol.LABEL_SALT_4E3M, th3, gIY, config.trace);
-        trace("PRK_4e3m", prk);
-        byte[] ead3Encoded = EadItem.encode(config.ead3);
-        byte[] context3 = Protocol.macContext(null, own.idCred(), th3, own.credRef(), ead3Encoded);
-        trace("context_3", context3);
-        byte[] mac3 = Protocol.mac(suite, method.initiatorSigns(), prk, Protocol.LABEL_MAC_3, context3);
-        trace("MAC_3", mac3);
-        byte[] toBeSigned3 = null;
-        if (method.initiatorSigns()) {
-            toBeSigned3 = Protocol.toBeSigned(own.idCred(), th3, own.credRef(), ead3Encoded, mac3);
-            trace("Message_to_be_signed_3", toBeSigned3);
-        }
-        byte[] sigOrMac3 = Protocol.signatureOrMac(suite, own.privateKey(), toBeSigned3, mac3);
-        trace("Signature_or_MAC_3", sigOrMac3);
-        byte[] plaintext3 = new CborWriter().raw(own.idCred().plaintextForm()).bytes(sigOrMac3).raw(ead3Encoded)
-                .toByteArray();
-        trace("PLAINTEXT_3", plaintext3);
-        byte[] k3 = Kdf.kdf(h, prk3e2m, Protocol.LABEL_K_3, th3, aead.keyLength());
-        byte[] iv3 = Kdf.kdf(h, prk3e2m, Protocol.LABEL_IV_3, th3, aead.nonceLength());
-        byte[] a3 = Protocol.encrypt0Aad(th3);
-        trace("K_3", k3);
-        trace("IV_3", iv3);
-        trace("A_3", a3);
-        byte[] ciphertext3 = aead.key(k3).seal(iv3, a3, plaintext3);
+        byte[] prk = Protocol.nextPrk(Protocol.Auth.MESSAGE_3, suite, method, prk3e2m, th3, own.privateKey(),
+                peerEphemeral, config.common.trace);
+        byte[] plaintext3 = Protocol.authenticate(Protocol.Auth.MESSAGE_3, suite, method, prk, null, own, th3,
+                EadItem.encode(config.ead3), config.common.trace);
+        byte[] ciphertext3 = Protocol.Encrypt0.of(3, h, aead, prk3e2m, th3, config.common.trace).seal(plaintext3);
         trace("CIPHERTEXT_3", ciphertext3);
         byte[] message3 = CborWriter.encodeBytes(ciphertext3);
         trace("message_3", message3);
@@ -262,7 +194,7 @@ public final class EdhocInitiator {
         byte[] prkOut = Kdf.kdf(h, prk, Protocol.LABEL_PRK_OUT, th4, h.length());
         trace("PRK_out", prkOut);
         session = new EdhocSession(EdhocSession.Role.INITIATOR, method, suite, config.connectionIdI, cR, peer, prkOut,
-                ead2, null, appAead.keyLength());
+                p2.ead(), null, appAead.keyLength());
         return new Message3(message3, session);
     }
 
@@ -277,53 +209,33 @@ public final class EdhocInitiator {
             throw new EdhocException(EdhocException.Reason.INTERNAL, "no message_3 waits for message_4");
         }
         step = Step.FAILED;
-        try {
-            if (EdhocError.isError(message4)) {
-                throw received(message4);
-            }
-            byte[] ciphertext4;
-            try {
-                CborReader r = new CborReader(message4);
-                ciphertext4 = r.readBytes();
-                r.expectEnd();
-            } catch (CborException e) {
-                throw new EdhocException(EdhocException.Reason.MALFORMED, "message_4: " + e.getMessage());
-            }
-            CipherSuite suite = session.suite();
-            HashAlgorithm h = suite.hash();
-            CoseAead aead = Protocol.aead(aeads, suite.edhocAead());
-            byte[] k4 = Kdf.kdf(h, prk4e3m, Protocol.LABEL_K_4, th4, aead.keyLength());
-            byte[] iv4 = Kdf.kdf(h, prk4e3m, Protocol.LABEL_IV_4, th4, aead.nonceLength());
-            byte[] a4 = Protocol.encrypt0Aad(th4);
-            trace("K_4", k4);
-            trace("IV_4", iv4);
-            trace("A_4", a4);
-            trace("CIPHERTEXT_4", ciphertext4);
-            byte[] plaintext4;
-            try {
-                plaintext4 = aead.key(k4).open(iv4, a4, ciphertext4);
-            } catch (AEADBadTagException e) {
-                throw new EdhocException(EdhocException.Reason.DECRYPT_FAILED, "message_4 does not decrypt");
-            }
-            List<EadItem> ead4;
-            try {
-                ead4 = EadItem.readAll(new CborReader(plaintext4));
-            } catch (CborException e) {
-                throw new EdhocException(EdhocException.Reason.MALFORMED, "PLAINTEXT_4: " + e.getMessage());
-            }
-            Protocol.checkEad(ead4, config.criticalEad);
-            List<EadItem> all = new ArrayList<>(session.receivedEad());
-            all.addAll(ead4);
-            session = new EdhocSession(EdhocSession.Role.INITIATOR, session.method(), suite, session.connectionIdI(),
-                    session.connectionIdR(), session.peer(), session.prkOut(), all, null,
-                    Protocol.aead(aeads, suite.appAead()).keyLength());
-            step = Step.DONE;
-            return session;
-        } catch (EdhocException e) {
-            throw e;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw EdhocException.internal("message_4", e);
+        session = Protocol.guarded("message_4", () -> message4(message4));
+        step = Step.DONE;
+        return session;
+    }
+
+    private EdhocSession message4(byte[] message4) throws EdhocException, GeneralSecurityException {
+        if (EdhocError.isError(message4)) {
+            throw received(message4);
         }
+        byte[] ciphertext4 = Protocol.readByteString(message4, "message_4");
+        CipherSuite suite = session.suite();
+        CoseAead aead = Protocol.aead(aeads, suite.edhocAead());
+        Protocol.Encrypt0 encrypt0 = Protocol.Encrypt0.of(4, suite.hash(), aead, prk4e3m, th4, config.common.trace);
+        trace("CIPHERTEXT_4", ciphertext4);
+        byte[] plaintext4 = encrypt0.open(ciphertext4, "message_4");
+        List<EadItem> ead4;
+        try {
+            ead4 = EadItem.readAll(new CborReader(plaintext4));
+        } catch (CborException e) {
+            throw new EdhocException(EdhocException.Reason.MALFORMED, "PLAINTEXT_4: " + e.getMessage());
+        }
+        Protocol.checkEad(ead4, config.common.criticalEad);
+        List<EadItem> all = new ArrayList<>(session.receivedEad());
+        all.addAll(ead4);
+        return new EdhocSession(EdhocSession.Role.INITIATOR, session.method(), suite, session.connectionIdI(),
+                session.connectionIdR(), session.peer(), session.prkOut(), all, null,
+                Protocol.aead(aeads, suite.appAead()).keyLength());
     }
 
     /** @return the session, once message_2 was accepted */
@@ -332,7 +244,7 @@ public final class EdhocInitiator {
     }
 
     private void trace(String name, byte[] value) {
-        config.trace.accept(name, value.clone());
+        config.common.trace(name, value);
     }
 
     private static EdhocException received(byte[] message) throws EdhocException {
@@ -348,22 +260,18 @@ public final class EdhocInitiator {
         private final List<CipherSuite> suitesI;
         private final LocalCredential credential;
         private final ConnectionId connectionIdI;
-        private final EphemeralKeySource ephemeralKeys;
         private final List<EadItem> ead1;
         private final List<EadItem> ead3;
-        private final Set<Integer> criticalEad;
-        private final BiConsumer<String, byte[]> trace;
+        private final RoleConfig common;
 
         private Config(Builder b) {
             method = Objects.requireNonNull(b.method, "method");
             suitesI = List.copyOf(b.suitesI);
             credential = Objects.requireNonNull(b.credential, "credential");
             connectionIdI = Objects.requireNonNull(b.connectionIdI, "connectionIdI");
-            ephemeralKeys = b.ephemeralKeys != null ? b.ephemeralKeys : EphemeralKeySource.random(new SecureRandom());
+            common = b.common.build();
             ead1 = List.copyOf(b.ead1);
             ead3 = List.copyOf(b.ead3);
-            criticalEad = Set.copyOf(b.criticalEad);
-            trace = b.trace;
             if (suitesI.isEmpty()) {
                 throw new IllegalArgumentException("SUITES_I lists at least the selected suite");
             }
@@ -384,18 +292,16 @@ public final class EdhocInitiator {
             private List<CipherSuite> suitesI = List.of();
             private LocalCredential credential;
             private ConnectionId connectionIdI;
-            private EphemeralKeySource ephemeralKeys;
             private List<EadItem> ead1 = List.of();
             private List<EadItem> ead3 = List.of();
-            private Set<Integer> criticalEad = Set.of();
-            private BiConsumer<String, byte[]> trace = Protocol.NO_TRACE;
+            private final RoleConfig.Builder common = new RoleConfig.Builder();
 
             private Builder() {
             }
 
             /** For tests: receives each intermediate value by its RFC 9529 name (secrets included). */
             Builder trace(BiConsumer<String, byte[]> v) {
-                trace = Objects.requireNonNull(v);
+                common.trace(v);
                 return this;
             }
 
@@ -425,7 +331,7 @@ public final class EdhocInitiator {
 
             /** @param v the ephemeral key pair; default random */
             public Builder ephemeralKeys(EphemeralKeySource v) {
-                ephemeralKeys = v;
+                common.ephemeralKeys(v);
                 return this;
             }
 
@@ -443,7 +349,7 @@ public final class EdhocInitiator {
 
             /** @param v labels of critical EAD items understood */
             public Builder criticalEadUnderstood(Set<Integer> v) {
-                criticalEad = Set.copyOf(v);
+                common.criticalEad(v);
                 return this;
             }
 

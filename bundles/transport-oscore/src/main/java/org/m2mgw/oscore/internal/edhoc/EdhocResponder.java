@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
-import javax.crypto.AEADBadTagException;
 import org.m2mgw.api.crypto.CoseAead;
 import org.m2mgw.oscore.internal.cbor.CborException;
 import org.m2mgw.oscore.internal.cbor.CborReader;
@@ -78,13 +77,7 @@ public final class EdhocResponder {
      *     is not supported or an earlier one in SUITES_I is
      */
     public Message2 processMessage1(byte[] message1, List<EadItem> ead2) throws EdhocException {
-        try {
-            return message1(message1, List.copyOf(ead2));
-        } catch (EdhocException e) {
-            throw e;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw EdhocException.internal("message_1", e);
-        }
+        return Protocol.guarded("message_1", () -> message1(message1, List.copyOf(ead2)));
     }
 
     private Message2 message1(byte[] message1, List<EadItem> ead2) throws EdhocException, GeneralSecurityException {
@@ -125,11 +118,11 @@ public final class EdhocResponder {
             throw new EdhocException(EdhocException.Reason.MALFORMED, "C_I is too long for an OSCORE ID");
         }
         PublicKey peerEphemeral = Protocol.decodeEphemeral(suite.dhCurve(), gX);
-        Protocol.checkEad(ead1, config.criticalEad);
+        Protocol.checkEad(ead1, config.common.criticalEad);
         LocalCredential own = credentialFor(suite, method);
         HashAlgorithm h = suite.hash();
 
-        KeyPair y = config.ephemeralKeys.generate(suite.dhCurve());
+        KeyPair y = config.common.ephemeralKeys.generate(suite.dhCurve());
         byte[] gY = EdhocKeys.encode(y.getPublic());
         byte[] gXY = Protocol.dhWithPeer(suite.dhCurve(), y.getPrivate(), peerEphemeral);
         trace("G_XY", gXY);
@@ -138,33 +131,14 @@ public final class EdhocResponder {
         trace("TH_2", th2);
         byte[] prk2e = Kdf.extract(h, th2, gXY);
         trace("PRK_2e", prk2e);
-        byte[] gRX = null;
-        if (!method.responderSigns()) {
-            gRX = Protocol.dhWithPeer(suite.dhCurve(), own.privateKey(), peerEphemeral);
-            trace("G_RX", gRX);
-        }
-        byte[] prk3e2m = Protocol.nextPrk(h, prk2e, Protocol.LABEL_SALT_3E2M, th2, gRX, config.trace);
-        trace("PRK_3e2m", prk3e2m);
+        byte[] prk3e2m = Protocol.nextPrk(Protocol.Auth.MESSAGE_2, suite, method, prk2e, th2, own.privateKey(),
+                peerEphemeral, config.common.trace);
 
         Pending p = new Pending(now());
         ConnectionId cR = reserve(cI, p);
         try {
-            byte[] cREncoded = cR.encode();
-            byte[] ead2Encoded = EadItem.encode(ead2);
-            byte[] context2 = Protocol.macContext(cREncoded, own.idCred(), th2, own.credRef(), ead2Encoded);
-            trace("context_2", context2);
-            byte[] mac2 = Protocol.mac(suite, method.responderSigns(), prk3e2m, Protocol.LABEL_MAC_2, context2);
-            trace("MAC_2", mac2);
-            byte[] toBeSigned = null;
-            if (method.responderSigns()) {
-                toBeSigned = Protocol.toBeSigned(own.idCred(), th2, own.credRef(), ead2Encoded, mac2);
-                trace("Message_to_be_signed_2", toBeSigned);
-            }
-            byte[] sigOrMac2 = Protocol.signatureOrMac(suite, own.privateKey(), toBeSigned, mac2);
-            trace("Signature_or_MAC_2", sigOrMac2);
-            byte[] plaintext2 = new CborWriter().raw(cREncoded).raw(own.idCred().plaintextForm()).bytes(sigOrMac2)
-                    .raw(ead2Encoded).toByteArray();
-            trace("PLAINTEXT_2", plaintext2);
+            byte[] plaintext2 = Protocol.authenticate(Protocol.Auth.MESSAGE_2, suite, method, prk3e2m, cR.encode(), own,
+                    th2, EadItem.encode(ead2), config.common.trace);
             byte[] keystream2 = Kdf.kdf(h, prk2e, Protocol.LABEL_KEYSTREAM_2, th2, plaintext2.length);
             trace("KEYSTREAM_2", keystream2);
             byte[] ciphertext2 = Protocol.xor(plaintext2, keystream2);
@@ -195,92 +169,38 @@ public final class EdhocResponder {
     public EdhocSession processMessage3(ConnectionId connectionIdR, byte[] message3, boolean withMessage4)
             throws EdhocException {
         State s = take(connectionIdR);
-        try {
-            return message3(s, message3, withMessage4);
-        } catch (EdhocException e) {
-            throw e;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw EdhocException.internal("message_3", e);
-        }
+        return Protocol.guarded("message_3", () -> message3(s, message3, withMessage4));
     }
 
     private EdhocSession message3(State s, byte[] message3, boolean withMessage4)
             throws EdhocException, GeneralSecurityException {
-        byte[] ciphertext3;
-        try {
-            CborReader r = new CborReader(message3);
-            ciphertext3 = r.readBytes();
-            r.expectEnd();
-        } catch (CborException e) {
-            throw new EdhocException(EdhocException.Reason.MALFORMED, "message_3: " + e.getMessage());
-        }
+        byte[] ciphertext3 = Protocol.readByteString(message3, "message_3");
         CipherSuite suite = s.suite;
         HashAlgorithm h = suite.hash();
         CoseAead aead = Protocol.aead(aeads, suite.edhocAead());
         CoseAead appAead = Protocol.aead(aeads, suite.appAead());
-        byte[] k3 = Kdf.kdf(h, s.prk3e2m, Protocol.LABEL_K_3, s.th3, aead.keyLength());
-        byte[] iv3 = Kdf.kdf(h, s.prk3e2m, Protocol.LABEL_IV_3, s.th3, aead.nonceLength());
-        byte[] a3 = Protocol.encrypt0Aad(s.th3);
-        trace("K_3", k3);
-        trace("IV_3", iv3);
-        trace("A_3", a3);
-        byte[] plaintext3;
-        try {
-            plaintext3 = aead.key(k3).open(iv3, a3, ciphertext3);
-        } catch (AEADBadTagException e) {
-            throw new EdhocException(EdhocException.Reason.DECRYPT_FAILED, "message_3 does not decrypt");
-        }
+        byte[] plaintext3 = Protocol.Encrypt0.of(3, h, aead, s.prk3e2m, s.th3, config.common.trace)
+                .open(ciphertext3, "message_3");
         trace("PLAINTEXT_3", plaintext3);
-        IdCred idCredI;
-        byte[] sigOrMac3;
-        List<EadItem> ead3;
-        try {
-            CborReader r = new CborReader(plaintext3);
-            idCredI = IdCred.readPlaintext(r);
-            sigOrMac3 = r.readBytes();
-            ead3 = EadItem.readAll(r);
-        } catch (CborException e) {
-            throw new EdhocException(EdhocException.Reason.MALFORMED, "PLAINTEXT_3: " + e.getMessage());
-        }
-        Protocol.checkEad(ead3, config.criticalEad);
-        boolean signs = s.method.initiatorSigns();
-        PeerCredential peer = Protocol.resolve(resolver, idCredI, suite.authKeyType(signs));
-        byte[] gIY = null;
-        if (!signs) {
-            gIY = Protocol.dhWithPeer(suite.dhCurve(), s.ephemeral, peer.key());
-            trace("G_IY", gIY);
-        }
-        byte[] prk4e3m = Protocol.nextPrk(h, s.prk3e2m, Protocol.LABEL_SALT_4E3M, s.th3, gIY, config.trace);
-        trace("PRK_4e3m", prk4e3m);
-        byte[] ead3Encoded = EadItem.encode(ead3);
-        byte[] context3 = Protocol.macContext(null, idCredI, s.th3, peer.credRef(), ead3Encoded);
-        trace("context_3", context3);
-        byte[] mac3 = Protocol.mac(suite, signs, prk4e3m, Protocol.LABEL_MAC_3, context3);
-        trace("MAC_3", mac3);
-        byte[] toBeSigned = signs ? Protocol.toBeSigned(idCredI, s.th3, peer.credRef(), ead3Encoded, mac3) : null;
-        if (toBeSigned != null) {
-            trace("Message_to_be_signed_3", toBeSigned);
-        }
-        if (!Protocol.verifySignatureOrMac(suite, peer.key(), toBeSigned, mac3, sigOrMac3)) {
-            throw new EdhocException(EdhocException.Reason.MAC_FAILED, "authentication failed");
-        }
+        Protocol.Plaintext p3 = Protocol.readPlaintext(plaintext3, false, "PLAINTEXT_3");
+        Protocol.checkEad(p3.ead(), config.common.criticalEad);
+        PeerCredential peer = Protocol.resolve(resolver, p3.idCred(), suite.authKeyType(s.method.initiatorSigns()));
+        byte[] prk4e3m = Protocol.nextPrk(Protocol.Auth.MESSAGE_3, suite, s.method, s.prk3e2m, s.th3, s.ephemeral,
+                peer.key(), config.common.trace);
+        Protocol.verify(Protocol.Auth.MESSAGE_3, suite, s.method, prk4e3m, null, p3.idCred(), peer, s.th3,
+                EadItem.encode(p3.ead()), p3.signatureOrMac(), config.common.trace);
         byte[] th4 = Protocol.nextTh(h, s.th3, plaintext3, peer.credRef());
         trace("TH_4", th4);
         byte[] prkOut = Kdf.kdf(h, prk4e3m, Protocol.LABEL_PRK_OUT, th4, h.length());
         trace("PRK_out", prkOut);
         byte[] message4 = null;
         if (withMessage4) {
-            byte[] k4 = Kdf.kdf(h, prk4e3m, Protocol.LABEL_K_4, th4, aead.keyLength());
-            byte[] iv4 = Kdf.kdf(h, prk4e3m, Protocol.LABEL_IV_4, th4, aead.nonceLength());
-            byte[] a4 = Protocol.encrypt0Aad(th4);
-            trace("K_4", k4);
-            trace("IV_4", iv4);
-            trace("A_4", a4);
-            message4 = CborWriter.encodeBytes(aead.key(k4).seal(iv4, a4, new byte[0]));
+            byte[] ciphertext4 = Protocol.Encrypt0.of(4, h, aead, prk4e3m, th4, config.common.trace).seal(new byte[0]);
+            message4 = CborWriter.encodeBytes(ciphertext4);
             trace("message_4", message4);
         }
         List<EadItem> received = new ArrayList<>(s.ead1);
-        received.addAll(ead3);
+        received.addAll(p3.ead());
         return new EdhocSession(EdhocSession.Role.RESPONDER, s.method, suite, s.connectionIdI, s.connectionIdR, peer,
                 prkOut, received, message4, appAead.keyLength());
     }
@@ -414,7 +334,7 @@ public final class EdhocResponder {
     }
 
     private void trace(String name, byte[] value) {
-        config.trace.accept(name, value.clone());
+        config.common.trace(name, value);
     }
 
     private Instant now() {
@@ -444,12 +364,10 @@ public final class EdhocResponder {
         private final Set<EdhocMethod> methods;
         private final List<LocalCredential> credentials;
         private final ConnectionIdAllocator connectionIds;
-        private final EphemeralKeySource ephemeralKeys;
         private final int maxPending;
         private final Duration timeout;
         private final Clock clock;
-        private final Set<Integer> criticalEad;
-        private final BiConsumer<String, byte[]> trace;
+        private final RoleConfig common;
 
         private Config(Builder b) {
             this.suites = List.copyOf(b.suites);
@@ -457,13 +375,10 @@ public final class EdhocResponder {
             this.credentials = List.copyOf(b.credentials);
             this.connectionIds = b.connectionIds != null ? b.connectionIds
                     : ConnectionIdAllocator.random(new SecureRandom(), id -> false);
-            this.ephemeralKeys = b.ephemeralKeys != null ? b.ephemeralKeys
-                    : EphemeralKeySource.random(new SecureRandom());
+            this.common = b.common.build();
             this.maxPending = b.maxPending;
             this.timeout = b.timeout;
             this.clock = b.clock;
-            this.criticalEad = Set.copyOf(b.criticalEad);
-            this.trace = b.trace;
         }
 
         /** @return a builder with all methods, 1000 pending handshakes, 60 s timeout, the system clock */
@@ -492,19 +407,17 @@ public final class EdhocResponder {
             private Set<EdhocMethod> methods = EnumSet.allOf(EdhocMethod.class);
             private List<LocalCredential> credentials = List.of();
             private ConnectionIdAllocator connectionIds;
-            private EphemeralKeySource ephemeralKeys;
             private int maxPending = 1000;
             private Duration timeout = Duration.ofSeconds(60);
             private Clock clock = Clock.systemUTC();
-            private Set<Integer> criticalEad = Set.of();
-            private BiConsumer<String, byte[]> trace = Protocol.NO_TRACE;
+            private final RoleConfig.Builder common = new RoleConfig.Builder();
 
             private Builder() {
             }
 
             /** For tests: receives each intermediate value by its RFC 9529 name (secrets included). */
             Builder trace(BiConsumer<String, byte[]> v) {
-                trace = Objects.requireNonNull(v);
+                common.trace(v);
                 return this;
             }
 
@@ -534,7 +447,7 @@ public final class EdhocResponder {
 
             /** @param v the ephemeral key pairs; default random */
             public Builder ephemeralKeys(EphemeralKeySource v) {
-                ephemeralKeys = Objects.requireNonNull(v);
+                common.ephemeralKeys(Objects.requireNonNull(v));
                 return this;
             }
 
@@ -564,7 +477,7 @@ public final class EdhocResponder {
 
             /** @param v labels of critical EAD items the caller understands (it gets them in the session) */
             public Builder criticalEadUnderstood(Set<Integer> v) {
-                criticalEad = Set.copyOf(v);
+                common.criticalEad(v);
                 return this;
             }
 
