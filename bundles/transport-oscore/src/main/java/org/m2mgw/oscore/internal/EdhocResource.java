@@ -69,7 +69,7 @@ final class EdhocResource extends CoapResource {
             try {
                 EdhocResponder.Message2 m2 = responder.processMessage1(body.message());
                 Response r = response(ResponseCode.CHANGED, m2.message());
-                pendingBytes.put(m2.connectionIdR(), new long[] {1, in, 1, OscoreAirtime.size(r)});
+                pendingBytes.put(m2.connectionIdR(), new long[] {1, in, 1, OscoreAirtime.size(r, request)});
                 trimPending();
                 exchange.respond(r);
             } catch (EdhocException e) {
@@ -97,7 +97,7 @@ final class EdhocResource extends CoapResource {
                 airtime.meter().add(device, OscoreAirtime.EDHOC, false, p[2], p[3]);
             }
             airtime.meter().add(device, OscoreAirtime.EDHOC, true, 1, in);
-            airtime.meter().add(device, OscoreAirtime.EDHOC, false, 1, OscoreAirtime.size(r));
+            airtime.meter().add(device, OscoreAirtime.EDHOC, false, 1, OscoreAirtime.size(r, request));
             airtime.meter().handshake(device, OscoreAirtime.EDHOC);
             traffic.report(TrafficEventType.HANDSHAKE_SUCCEEDED, device, peer, "EDHOC method "
                     + session.method().value() + " suite " + session.suite().id(), null, 0);
@@ -105,6 +105,14 @@ final class EdhocResource extends CoapResource {
         } catch (EdhocException e) {
             fail(exchange, peer, e, cR, in);
         }
+    }
+
+    /**
+     * @return the bytes of a handshake that waits for message_3 ([datagrams in, bytes in, datagrams
+     *     out, bytes out]), which its caller now owns: an EDHOC + OSCORE request completes it elsewhere
+     */
+    long[] takePending(ConnectionId cR) {
+        return pendingBytes.remove(cR);
     }
 
     private void fail(CoapExchange exchange, InetSocketAddress peer, EdhocException e, ConnectionId cR, int in) {
@@ -123,7 +131,7 @@ final class EdhocResource extends CoapResource {
                 "EDHOC: " + e.getMessage() + (why == null ? "" : " (" + why + ")"), null);
         Response r = e.errorMessage().map(m -> response(ResponseCode.BAD_REQUEST, m))
                 .orElseGet(() -> new Response(ResponseCode.BAD_REQUEST));
-        airtime.meter().unattributed(datagrams + 1, bytes + OscoreAirtime.size(r));
+        airtime.meter().unattributed(datagrams + 1, bytes + OscoreAirtime.size(r, exchange.advanced().getRequest()));
         exchange.respond(r);
     }
 

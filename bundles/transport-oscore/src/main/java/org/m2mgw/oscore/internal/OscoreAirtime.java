@@ -36,7 +36,17 @@ final class OscoreAirtime {
         if (deviceId == null && EdhocResource.PATH.equals(exchange.getRequest().getOptions().getUriPathString())) {
             return;
         }
-        meter.add(deviceId, OSCORE, false, 1, size(m));
+        meter.add(deviceId, OSCORE, false, 1, size(m, exchange.getRequest()));
+    }
+
+    /**
+     * @return the length of a response's encoding; its token, which Californium sets only when it
+     *     sends it, is the request's
+     */
+    static int size(Message response, Message request) {
+        int token = request == null || request.getToken() == null ? 0 : request.getToken().length();
+        int own = response.getToken() == null ? 0 : response.getToken().length();
+        return size(response) - own + token;
     }
 
     /** @return the bytes a received message had on the wire */

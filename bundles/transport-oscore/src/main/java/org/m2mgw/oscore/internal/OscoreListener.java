@@ -231,17 +231,29 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
                 .build(), aeads::get, resolver);
         OscoreAirtime airtime = new OscoreAirtime(airtimeMeter);
         EdhocResource.Installer installer = (session, peer) -> install(session, table, settings);
+        java.util.concurrent.atomic.AtomicReference<EdhocResource> edhocResource =
+                new java.util.concurrent.atomic.AtomicReference<>();
         OscoreLayer layer = new OscoreLayer(table, traffic, new EchoFreshness(), (cR, m3, peer) -> {
+            EdhocResource res = edhocResource.get();
+            long[] earlier = res == null ? null : res.takePending(ConnectionId.of(cR));
             try {
                 EdhocSession session = r.processMessage3(ConnectionId.of(cR), m3, false);
                 String refused = installer.install(session, peer);
                 if (refused != null) {
                     throw new OscoreException(OscoreException.Reason.CONTEXT_NOT_FOUND, refused);
                 }
+                if (earlier != null) {
+                    // message_1 and message_2 of this handshake; message_3 travels in the OSCORE request
+                    airtimeMeter.add(session.peerSubject(), OscoreAirtime.EDHOC, true, earlier[0], earlier[1]);
+                    airtimeMeter.add(session.peerSubject(), OscoreAirtime.EDHOC, false, earlier[2], earlier[3]);
+                }
                 airtimeMeter.handshake(session.peerSubject(), OscoreAirtime.EDHOC);
                 traffic.report(TrafficEventType.HANDSHAKE_SUCCEEDED, session.peerSubject(), peer,
                         "EDHOC + OSCORE suite " + session.suite().id(), null, 0);
             } catch (EdhocException e) {
+                if (earlier != null) {
+                    airtimeMeter.unattributed(earlier[0] + earlier[2], earlier[1] + earlier[3]);
+                }
                 traffic.reject(TrafficEventType.HANDSHAKE_FAILED, FailureCause.BAD_MAC, null, peer,
                         "EDHOC + OSCORE: " + e.getMessage(), null);
                 throw new OscoreException(OscoreException.Reason.CONTEXT_NOT_FOUND, "EDHOC: " + e.getMessage());
@@ -263,7 +275,9 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
                 new CommandsResource(requests, () -> commandQueue, traffic, settings.limits()));
         Resource wellKnown = s.getRoot().getChild(".well-known");
-        wellKnown.add(new EdhocResource(r, resolver, installer, traffic, airtime));
+        EdhocResource edhoc = new EdhocResource(r, resolver, installer, traffic, airtime);
+        edhocResource.set(edhoc);
+        wellKnown.add(edhoc);
         try {
             s.start();
         } catch (IllegalStateException e) {

@@ -218,6 +218,14 @@ public final class Fleet {
      * written with its public key only ({@code "rpk"}: base64 of the DER SubjectPublicKeyInfo).
      */
     public void writeRegistry(Path file) throws IOException {
+        writeRegistry(file, List.of());
+    }
+
+    /**
+     * Writes the fleet as a registry import file, mode 0600, followed by {@code moreDevices}: entries
+     * of other kinds, each a JSON object (EDHOC devices: {@link EdhocDevices.Device#registryEntry}).
+     */
+    public void writeRegistry(Path file, List<String> moreDevices) throws IOException {
         StringBuilder sb = new StringBuilder(devices.size() * 160).append("{\"devices\":[\n");
         HexFormat hex = HexFormat.of();
         for (int i = 0; i < devices.size(); i++) {
@@ -231,7 +239,10 @@ public final class Fleet {
                 sb.append("\"psk\":{\"identity\":\"").append(d.identity()).append("\",\"key\":\"hex:")
                         .append(hex.formatHex(d.key())).append("\"}}");
             }
-            sb.append(i + 1 < devices.size() ? ",\n" : "\n");
+            sb.append(i + 1 < devices.size() || !moreDevices.isEmpty() ? ",\n" : "\n");
+        }
+        for (int i = 0; i < moreDevices.size(); i++) {
+            sb.append(moreDevices.get(i)).append(i + 1 < moreDevices.size() ? ",\n" : "\n");
         }
         sb.append("]}\n");
         writePrivate(file, sb);

@@ -282,6 +282,11 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private byte[] payload(int n) {
+        return reading(n, payloadBytes);
+    }
+
+    /** A JSON reading of exactly {@code payloadBytes} bytes (at least 16): {@code {"seq":n,"pad":"xx..."}}. */
+    public static byte[] reading(int n, int payloadBytes) {
         StringBuilder sb = new StringBuilder(payloadBytes + 16).append("{\"seq\":").append(n).append(",\"pad\":\"");
         while (sb.length() < payloadBytes - 2) {
             sb.append('x');

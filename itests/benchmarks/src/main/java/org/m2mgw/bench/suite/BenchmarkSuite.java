@@ -1,6 +1,7 @@
 package org.m2mgw.bench.suite;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.m2mgw.bench.baseline.BareScandiumServer;
+import org.m2mgw.bench.loadgen.EdhocDevices;
 import org.m2mgw.bench.loadgen.Fleet;
 import org.m2mgw.bench.loadgen.IdleSessions;
 import org.m2mgw.bench.loadgen.LoadGenerator;
@@ -41,6 +44,10 @@ public final class BenchmarkSuite {
     private Fleet fleet;
     /** Raw public key devices (P-256), one per handshake client; private keys in rpk-keys.json. */
     private Fleet rpkFleet;
+    /** EDHOC devices (P-256 static DH, suite 2): the OSCORE load, one per POST client. */
+    private List<EdhocDevices.Device> edhocFleet;
+    /** EDHOC devices with one-byte kids for the bytes-on-air scenario. */
+    private List<EdhocDevices.Device> edhocAirDevices;
     private Mosquitto broker;
     private GatewayProcess gateway;
     private GatewayProcess bare;
@@ -107,11 +114,20 @@ public final class BenchmarkSuite {
     private void setUp(Path distroJar) throws Exception {
         fleet = Fleet.generate(profile.fleetSize(), "bench", "m2mgw-bench-" + System.nanoTime());
         rpkFleet = Fleet.generateRpk(profile.handshakeClients(), "bench-rpk");
+        edhocFleet = EdhocDevices.generate(profile.postClients(), "bench-edhoc", 2, 0x1000);
+        edhocAirDevices = EdhocDevices.generate(2, "bench-edhoc-air", 1, 0x21);
+        List<String> edhocEntries = new ArrayList<>();
+        for (EdhocDevices.Device d : edhocAirDevices) {
+            edhocEntries.add(d.registryEntry());
+        }
+        for (EdhocDevices.Device d : edhocFleet) {
+            edhocEntries.add(d.registryEntry());
+        }
         Path registry = work.resolve("devices.json");
-        fleet.plus(rpkFleet).writeRegistry(registry);
+        fleet.plus(rpkFleet).writeRegistry(registry, edhocEntries);
         rpkFleet.writeRpkKeys(work.resolve("rpk-keys.json"));
-        log("%s run: %d generated PSK devices and %d raw public key devices (P-256) in %s", profile.name(),
-                fleet.size(), rpkFleet.size(), registry);
+        log("%s run: %d generated PSK devices, %d raw public key devices (P-256) and %d EDHOC devices (P-256 "
+                + "static DH) in %s", profile.name(), fleet.size(), rpkFleet.size(), edhocEntries.size(), registry);
 
         // Signing keys for the remote update scenario, trusted by the gateway from its first start.
         SignTool.run("keygen", work.resolve("update-keys").toString());
@@ -128,6 +144,7 @@ public final class BenchmarkSuite {
     private Path distroJar;
     private int gatewayPort;
     private int barePort;
+    private int oscorePort;
 
     /**
      * Starts the bare server and the gateway; the first time, configures the gateway through its
@@ -139,6 +156,7 @@ public final class BenchmarkSuite {
         if (first) {
             barePort = GatewayProcess.freePort();
             gatewayPort = GatewayProcess.freePort();
+            oscorePort = GatewayProcess.freePort();
         }
         bare = GatewayProcess.java("512m", work.resolve("bare-scandium.log"), BareScandiumServer.class.getName(),
                 Integer.toString(barePort), registry.toString());
@@ -158,6 +176,9 @@ public final class BenchmarkSuite {
                     // the simulated fleet shares a few loopback addresses (20,000 devices per address in
                     // the idle scenario), as devices behind one carrier-grade NAT would
                     "dtls.max.connections.per.address", "150000"));
+            // the OSCORE listener on loopback too, and on a free port rather than 5683
+            gateway.configure(OSCORE, GatewayProcess.props("listener.address", "127.0.0.1", "listener.port",
+                    Integer.toString(oscorePort)));
             long importStart = System.nanoTime();
             gateway.configure("org.m2mgw.registry", GatewayProcess.props("registry.import.file", registry.toString()));
             int end = gateway.await("Imported \\S+devices.json: [^\\n]*", 0, 600_000);
@@ -169,6 +190,7 @@ public final class BenchmarkSuite {
         }
         gateway.await("Cloud connection \\S+ connected to " + broker.url().replace(".", "\\."), 0, 60_000);
         gateway.await("listening on udp 127\\.0\\.0\\.1:" + gatewayPort, 0, 60_000);
+        gateway.await("OSCORE listener \\S+ listening on udp 127\\.0\\.0\\.1:" + oscorePort, 0, 60_000);
         bare.await("bare scandium server on", 0, 60_000);
         log("gateway (pid %d) and bare scandium (pid %d) ready", gateway.pid(), bare.pid());
     }
@@ -241,6 +263,491 @@ public final class BenchmarkSuite {
                 String.format(Locale.ROOT, "%d of %d idle devices connected (bare %d); heap after full GC over %d "
                         + "sessions (bare %d), requests' deduplication entries expired; 100k would use %.0f MiB; "
                         + "-Xmx512m", idleGw, idleFleet.size(), idleBare, gwSessions, bareSessions, projected)));
+
+        // Issue 14, after the idle sessions' heap was read (the OSCORE contexts would count in it): the
+        // gateway holds as many sessions as in the end-to-end runs.
+        bytesOnAir();
+        oscoreVsDtls();
+        oscoreAeadCost();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Issue 14: bytes on air per report of a sleeping device, OSCORE against DTLS through the
+    // gateway, Ascon against AES-CCM per OSCORE message.
+
+    /** A report: a 64-byte JSON reading, POSTed confirmable, as the end-to-end load sends. */
+    private static final String REPORT_PATH = "telemetry/load";
+    private static final int REPORT_BYTES = 64;
+    /** A report every 10 minutes: 144 a day. */
+    private static final int REPORTS_PER_DAY = 144;
+    /** Published handshake sizes (draft-ietf-iotops-security-protocol-comparison, with connection IDs). */
+    private static final String PUBLISHED_DTLS = "DTLS 1.3 RPK + ECDHE 756 B (PSK 351 B)";
+    private static final String PUBLISHED_EDHOC = "EDHOC method 3, kid (RPK + ECDHE) 101 B";
+
+    /** One line of the bytes-on-air table. */
+    private record AirLine(String variant, double handshake, double handshakeRelay, double handshakesPerReport,
+            double report, double reportRelay, double perReportGateway, double perReportRelay, String published) {
+    }
+
+    private final List<AirLine> airLines = new ArrayList<>();
+
+    /** "gateway / relay" in bytes, one decimal; "-" for a relay figure it cannot tell apart. */
+    private static String airPair(double gateway, double relay) {
+        return String.format(Locale.ROOT, "%.1f / %s", gateway, Double.isNaN(relay) ? "-"
+                : String.format(Locale.ROOT, "%.1f", relay));
+    }
+    private static final String AIR_TITLE = "Bytes on air for one 64-byte reading every 10 minutes (UDP payloads, "
+            + "both directions, CoAP included; one handshake a day amortised over 144 reports): measured by the "
+            + "gateway's airtime counters and by a UDP relay. Published sizes: "
+            + "draft-ietf-iotops-security-protocol-comparison (Preuss Mattsson, Palombini, Vucinic), message sizes "
+            + "with connection ID, DTLS 1.3 and EDHOC handshakes without CoAP/UDP; not measured here.";
+
+    /** The gateway's airtime counters of one listener (totals since start), from the status page. */
+    private Map<String, Long> airtime(String listener) throws IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        gateway.listener(listener).counters().forEach((k, v) -> {
+            if (k.startsWith("airtime.")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** What one phase cost on the air, by the gateway's counters (deltas) and by the relay. */
+    private record AirPhase(Map<String, Long> delta, AirtimeRelay.Counts relay) {
+        long get(String key) {
+            return delta.getOrDefault(key, 0L);
+        }
+
+        long gatewayBytes() {
+            return delta.entrySet().stream().filter(e -> e.getKey().endsWith(".bytes.in")
+                    || e.getKey().endsWith(".bytes.out") || e.getKey().equals("airtime.unattributed.bytes"))
+                    .mapToLong(Map.Entry::getValue).sum();
+        }
+
+        long gatewayDatagrams() {
+            return delta.entrySet().stream().filter(e -> e.getKey().endsWith(".datagrams.in")
+                    || e.getKey().endsWith(".datagrams.out") || e.getKey().equals("airtime.unattributed.datagrams"))
+                    .mapToLong(Map.Entry::getValue).sum();
+        }
+
+        /** Bytes of one protocol in both directions ({@code airtime.edhoc}, ...). */
+        long bytes(String slug) {
+            return get(slug + ".bytes.in") + get(slug + ".bytes.out");
+        }
+
+        boolean agree() {
+            return gatewayBytes() == relay.bytes() && gatewayDatagrams() == relay.datagrams();
+        }
+
+        private long sum(String suffix) {
+            return delta.entrySet().stream().filter(e -> e.getKey().endsWith(suffix)).mapToLong(Map.Entry::getValue)
+                    .sum();
+        }
+
+        String describe() {
+            long unattributed = get("airtime.unattributed.bytes");
+            return String.format(Locale.ROOT, "gateway %d B in %d datagrams (in %d B/%d, out %d B/%d%s), relay %d B in "
+                    + "%d datagrams (in %d B/%d, out %d B/%d)", gatewayBytes(), gatewayDatagrams(), sum(".bytes.in"),
+                    sum(".datagrams.in"), sum(".bytes.out"), sum(".datagrams.out"), unattributed == 0 ? ""
+                            : ", no device " + unattributed + " B/" + get("airtime.unattributed.datagrams"),
+                    relay.bytes(), relay.datagrams(), relay.bytesUp(), relay.datagramsUp(), relay.bytesDown(),
+                    relay.datagramsDown());
+        }
+    }
+
+    /**
+     * Runs {@code body} (a device talking through {@code relay}) and returns what it cost by both
+     * counts. The gateway adds a handshake's datagrams once the handshake ended, so its counters are
+     * read again for up to 5 s until they stop moving or equal the relay's.
+     */
+    private AirPhase airPhase(String listener, AirtimeRelay relay, java.util.concurrent.Callable<?> body)
+            throws Exception {
+        Map<String, Long> before = airtime(listener);
+        AirtimeRelay.Counts r0 = relay.counts();
+        body.call();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        AirPhase p = null;
+        AirPhase previous;
+        do {
+            Thread.sleep(200);
+            previous = p;
+            Map<String, Long> after = airtime(listener);
+            Map<String, Long> delta = new java.util.TreeMap<>();
+            for (String k : after.keySet()) {
+                long d = after.get(k) - before.getOrDefault(k, 0L);
+                if (d != 0) {
+                    delta.put(k, d);
+                }
+            }
+            p = new AirPhase(delta, relay.counts().minus(r0));
+        } while (!p.agree() && System.nanoTime() < deadline
+                && (previous == null || !previous.delta().equals(p.delta()) || !previous.relay().equals(p.relay())));
+        return p;
+    }
+
+    private static void expect(boolean ok, String what, AirPhase p) {
+        if (!ok) {
+            throw new IllegalStateException("bytes on air: " + what + "; the phase did not run as designed: "
+                    + p.describe() + "; gateway counters moved: " + p.delta());
+        }
+    }
+
+    private static void report(org.m2mgw.bench.loadgen.DeviceClient c, int seq) throws Exception {
+        org.m2mgw.bench.loadgen.DeviceClient.Outcome o = c.send(REPORT_PATH, LoadGenerator.reading(seq, REPORT_BYTES),
+                org.eclipse.californium.core.coap.MediaTypeRegistry.APPLICATION_JSON, null).get(30, TimeUnit.SECONDS);
+        if (!o.success()) {
+            throw new IllegalStateException("bytes on air: report " + seq + " failed: "
+                    + (o.error() != null ? o.error() : o.code()));
+        }
+    }
+
+    private static void report(org.m2mgw.bench.loadgen.OscoreDevice d, int seq) throws Exception {
+        org.m2mgw.bench.loadgen.DeviceClient.Outcome o = d.post(REPORT_PATH, LoadGenerator.reading(seq, REPORT_BYTES),
+                org.eclipse.californium.core.coap.MediaTypeRegistry.APPLICATION_JSON, null).get(30, TimeUnit.SECONDS);
+        if (!o.success()) {
+            throw new IllegalStateException("bytes on air: OSCORE report " + seq + " of " + d.device().id()
+                    + " failed: " + (o.error() != null ? o.error() : o.code()));
+        }
+    }
+
+    /**
+     * Bytes on air for one 64-byte reading of a device that reports every 10 minutes and sleeps in
+     * between, handshakes amortised: DTLS 1.2 PSK with a full handshake per report, with a session
+     * resumption per report, with a connection ID (session kept, one full handshake a day), and EDHOC
+     * + OSCORE (context kept, EDHOC once a day), also with message_3 inside the first request (RFC
+     * 9668). Each device talks through its own {@link AirtimeRelay}, which moves to a new port
+     * before every report (the NAT binding of a sleeping device expires); the bytes are the
+     * gateway's {@code airtime.*} counters, and the relay's count of the same datagrams must agree
+     * exactly. The sleep itself is not waited out: the gateway keeps DTLS sessions and OSCORE
+     * contexts far longer than 10 minutes (dtls.stale.connection.seconds, contexts on disk).
+     */
+    private void bytesOnAir() throws Exception {
+        int reports = Math.max(3, 2 * profile.measureSeconds());
+        InetSocketAddress coaps = new InetSocketAddress("127.0.0.1", gatewayPort);
+        InetSocketAddress oscore = new InetSocketAddress("127.0.0.1", oscorePort);
+        var executor = org.eclipse.californium.elements.util.ExecutorsUtil.newScheduledThreadPool(2,
+                new org.eclipse.californium.elements.util.NamedThreadFactory("air#"));
+        var secondary = org.eclipse.californium.elements.util.ExecutorsUtil.newDefaultSecondaryScheduler("air-timer#");
+        var psk = org.eclipse.californium.scandium.dtls.cipher.CipherSuite.TLS_PSK_WITH_AES_128_CCM_8;
+        // without RFC 9146 connection IDs (the devices of the first two variants) and with them (the
+        // device offers none, the gateway's is used for what the device sends, as the load generator does)
+        var noCid = LoadGenerator.clientConfiguration(psk);
+        noCid.set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_CONNECTION_ID_LENGTH, null);
+        var withCid = LoadGenerator.clientConfiguration(psk);
+        String slugFull = "airtime.dtls-full-handshake";
+        String slugResumed = "airtime.dtls-resumption";
+        String slugCid = "airtime.dtls-records-with-cid";
+        boolean agree = true;
+        List<String> details = new ArrayList<>();
+        try {
+            // 1. DTLS 1.2 PSK, a full handshake (with the cookie exchange) for every report
+            try (AirtimeRelay relay = new AirtimeRelay(coaps)) {
+                var c = new org.m2mgw.bench.loadgen.DeviceClient(fleet.get(990),
+                        URI.create("coaps://127.0.0.1:" + relay.address().getPort()), noCid, executor, secondary,
+                        "127.0.0.1");
+                try {
+                    AirPhase p = airPhase(COAPS, relay, () -> {
+                        for (int i = 0; i < reports; i++) {
+                            relay.rebind();
+                            c.forgetSession();
+                            report(c, i);
+                        }
+                        return null;
+                    });
+                    expect(p.get(slugFull + ".handshakes") == reports, reports + " full handshakes expected, the "
+                            + "gateway counted " + p.get(slugFull + ".handshakes"), p);
+                    double hs = p.bytes(slugFull) / (double) reports;
+                    double all = p.gatewayBytes() / (double) reports;
+                    airLines.add(new AirLine("DTLS 1.2 PSK, full handshake each report", hs, Double.NaN, 1, all - hs,
+                            Double.NaN, all, p.relay().bytes() / (double) reports, PUBLISHED_DTLS));
+                    agree &= airRow("DTLS 1.2 PSK, full handshake each report", p, reports, String.format(Locale.ROOT,
+                            "full handshake (cookie exchange, CCM_8, no CID) %.0f B in %.0f datagrams + POST and "
+                                    + "2.04 %.0f B", hs, (p.get(slugFull + ".datagrams.in")
+                                    + p.get(slugFull + ".datagrams.out")) / (double) reports, all - hs));
+                } finally {
+                    c.close();
+                }
+            }
+            // 2. DTLS 1.2 PSK, an abbreviated handshake (session resumption) for every report
+            try (AirtimeRelay relay = new AirtimeRelay(coaps)) {
+                var c = new org.m2mgw.bench.loadgen.DeviceClient(fleet.get(991),
+                        URI.create("coaps://127.0.0.1:" + relay.address().getPort()), noCid, executor, secondary,
+                        "127.0.0.1");
+                try {
+                    report(c, 0); // the session to resume: its full handshake is not counted here
+                    AirPhase p = airPhase(COAPS, relay, () -> {
+                        for (int i = 1; i <= reports; i++) {
+                            relay.rebind();
+                            c.resumeNext();
+                            report(c, i);
+                        }
+                        return null;
+                    });
+                    expect(p.get(slugResumed + ".handshakes") == reports && p.get(slugFull + ".handshakes") == 0,
+                            reports + " resumptions and no full handshake expected, the gateway counted "
+                                    + p.get(slugResumed + ".handshakes") + " and " + p.get(slugFull + ".handshakes"), p);
+                    double hs = p.bytes(slugResumed) / (double) reports;
+                    double all = p.gatewayBytes() / (double) reports;
+                    airLines.add(new AirLine("DTLS 1.2 PSK, resumption each report", hs, Double.NaN, 1, all - hs,
+                            Double.NaN, all, p.relay().bytes() / (double) reports, PUBLISHED_DTLS));
+                    agree &= airRow("DTLS 1.2 PSK, resumption each report", p, reports, String.format(Locale.ROOT,
+                            "abbreviated handshake %.0f B + POST and 2.04 %.0f B; full handshakes a day: none "
+                                    + "counted (the session's own full handshake is not amortised)", hs, all - hs));
+                } finally {
+                    c.close();
+                }
+            }
+            // 3. DTLS 1.2 PSK with a connection ID: the session is kept over the sleep and the new address
+            try (AirtimeRelay relay = new AirtimeRelay(coaps)) {
+                var c = new org.m2mgw.bench.loadgen.DeviceClient(fleet.get(992),
+                        URI.create("coaps://127.0.0.1:" + relay.address().getPort()), withCid, executor, secondary,
+                        "127.0.0.1");
+                try {
+                    AirPhase first = airPhase(COAPS, relay, () -> {
+                        report(c, 0);
+                        return null;
+                    });
+                    expect(first.get(slugFull + ".handshakes") == 1, "one full handshake expected", first);
+                    AirPhase p = airPhase(COAPS, relay, () -> {
+                        for (int i = 1; i <= reports; i++) {
+                            relay.rebind();
+                            report(c, i);
+                        }
+                        return null;
+                    });
+                    expect(p.get(slugFull + ".handshakes") + p.get(slugResumed + ".handshakes") == 0
+                            && p.get(slugCid + ".datagrams.in") == reports, "the session kept over " + reports
+                                    + " new addresses expected, with " + reports + " CID records in", p);
+                    agree &= airAmortised("DTLS 1.2 PSK with CID, session kept", first, p, reports, PUBLISHED_DTLS,
+                            "full handshake with CID (once a day)");
+                } finally {
+                    c.close();
+                }
+            }
+            // 4. EDHOC + OSCORE: EDHOC once a day, the context kept
+            var creds = EdhocDevices.gatewayCredentials(work.resolve("gateway/oscore/identity"));
+            var cfg = org.m2mgw.bench.loadgen.OscoreDevice.clientConfiguration();
+            try (AirtimeRelay relay = new AirtimeRelay(oscore);
+                    var d = new org.m2mgw.bench.loadgen.OscoreDevice(edhocAirDevices.get(0), creds, relay.address(), cfg,
+                            null, null)) {
+                org.m2mgw.bench.loadgen.OscoreDevice.EdhocSizes[] sizes = new org.m2mgw.bench.loadgen.OscoreDevice.EdhocSizes[1];
+                AirPhase edhoc = airPhase(OSCORE, relay, () -> sizes[0] = d.edhoc());
+                expect(edhoc.get("airtime.edhoc.handshakes") == 1, "one EDHOC handshake expected", edhoc);
+                AirPhase p = airPhase(OSCORE, relay, () -> {
+                    for (int i = 1; i <= reports; i++) {
+                        relay.rebind();
+                        report(d, i);
+                    }
+                    return null;
+                });
+                expect(p.get("airtime.edhoc.handshakes") == 0 && p.get("airtime.oscore.datagrams.in") == reports,
+                        reports + " OSCORE requests and no EDHOC expected", p);
+                double report = p.gatewayBytes() / (double) reports;
+                double reportRelay = p.relay().bytes() / (double) reports;
+                double hs = edhoc.gatewayBytes();
+                String published = PUBLISHED_EDHOC + "; measured here without CoAP: " + sizes[0].message1() + "+"
+                        + sizes[0].message2() + "+" + sizes[0].message3() + " = " + sizes[0].total() + " B (C_R "
+                        + sizes[0].connectionIdR() + " B)";
+                airLines.add(new AirLine("EDHOC + OSCORE, context kept", hs, edhoc.relay().bytes(),
+                        1.0 / REPORTS_PER_DAY, report, reportRelay, report + hs / REPORTS_PER_DAY,
+                        reportRelay + edhoc.relay().bytes() / (double) REPORTS_PER_DAY, published));
+                boolean ok = edhoc.agree() && p.agree();
+                agree &= ok;
+                rows.add(new Row("bytes on air per report: EDHOC + OSCORE, context kept", "bytes/report",
+                        report + hs / REPORTS_PER_DAY, "UDP relay (same datagrams)",
+                        reportRelay + edhoc.relay().bytes() / (double) REPORTS_PER_DAY, true,
+                        "gateway counters = relay, byte for byte", ok, String.format(Locale.ROOT,
+                                "%d reports, the relay on a new port before each; EDHOC (method 3, suite 2, kid, "
+                                        + "CoAP framing included) %.0f B in %d datagrams once a day / %d + OSCORE POST "
+                                        + "and 2.04 %.1f B; EDHOC messages alone %d B, C_R encoded in %d B (published: "
+                                        + "101 B with one-byte connection identifiers, not measured); EDHOC: %s; "
+                                        + "reports: %s%s", reports, hs, edhoc.gatewayDatagrams(), REPORTS_PER_DAY, report,
+                                sizes[0].total(), sizes[0].connectionIdR(), edhoc.describe(), p.describe(),
+                                ok ? "; counters and relay agree" : "; COUNTERS AND RELAY DIFFER")));
+            }
+            // 5. EDHOC + OSCORE with message_3 in the first OSCORE request (RFC 9668): one round trip less
+            try (AirtimeRelay relay = new AirtimeRelay(oscore);
+                    var d = new org.m2mgw.bench.loadgen.OscoreDevice(edhocAirDevices.get(1), creds, relay.address(), cfg,
+                            null, null)) {
+                AirPhase first = airPhase(OSCORE, relay, () -> d.edhocCombined(REPORT_PATH,
+                        LoadGenerator.reading(0, REPORT_BYTES),
+                        org.eclipse.californium.core.coap.MediaTypeRegistry.APPLICATION_JSON));
+                expect(first.get("airtime.edhoc.handshakes") == 1, "one EDHOC handshake expected", first);
+                AirPhase p = airPhase(OSCORE, relay, () -> {
+                    for (int i = 1; i <= reports; i++) {
+                        relay.rebind();
+                        report(d, i);
+                    }
+                    return null;
+                });
+                expect(p.get("airtime.edhoc.handshakes") == 0 && p.get("airtime.oscore.datagrams.in") == reports,
+                        reports + " OSCORE requests and no EDHOC expected", p);
+                agree &= airAmortised("EDHOC + OSCORE combined request (RFC 9668)", first, p, reports,
+                        PUBLISHED_EDHOC, "EDHOC with message_3 in the first request (once a day)");
+            }
+        } finally {
+            executor.shutdownNow();
+            secondary.shutdownNow();
+        }
+        log("bytes on air: gateway counters and relay %s", agree ? "agree" : "DIFFER");
+    }
+
+    /** A row for a variant with a handshake per report: everything in one phase. */
+    private boolean airRow(String variant, AirPhase p, int reports, String what) {
+        boolean ok = p.agree();
+        rows.add(new Row("bytes on air per report: " + variant, "bytes/report", p.gatewayBytes() / (double) reports,
+                "UDP relay (same datagrams)", p.relay().bytes() / (double) reports, true,
+                "gateway counters = relay, byte for byte", ok, String.format(Locale.ROOT,
+                        "%d reports, the relay on a new port before each; %s; %s%s", reports, what, p.describe(),
+                        ok ? "; counters and relay agree" : "; COUNTERS AND RELAY DIFFER")));
+        return ok;
+    }
+
+    /**
+     * A row for a variant with one handshake a day: {@code first} is the handshake with the first
+     * report, {@code p} the following reports; the handshake is what the first phase cost beyond a
+     * report, amortised over 144 reports.
+     */
+    private boolean airAmortised(String variant, AirPhase first, AirPhase p, int reports, String published,
+            String handshakeName) {
+        double report = p.gatewayBytes() / (double) reports;
+        double reportRelay = p.relay().bytes() / (double) reports;
+        double hs = first.gatewayBytes() - report;
+        double hsRelay = first.relay().bytes() - reportRelay;
+        double perReport = report + hs / REPORTS_PER_DAY;
+        double perReportRelay = reportRelay + hsRelay / REPORTS_PER_DAY;
+        airLines.add(new AirLine(variant, hs, hsRelay, 1.0 / REPORTS_PER_DAY, report, reportRelay, perReport,
+                perReportRelay, published));
+        boolean ok = first.agree() && p.agree();
+        rows.add(new Row("bytes on air per report: " + variant, "bytes/report", perReport,
+                "UDP relay (same datagrams)", perReportRelay, true, "gateway counters = relay, byte for byte", ok,
+                String.format(Locale.ROOT, "%d reports, the relay on a new port before each; %s %.0f B / %d + POST "
+                        + "and 2.04 %.1f B; first report with the handshake: %s; reports: %s%s", reports,
+                        handshakeName, hs, REPORTS_PER_DAY, report, first.describe(), p.describe(),
+                        ok ? "; counters and relay agree" : "; COUNTERS AND RELAY DIFFER")));
+        return ok;
+    }
+
+    /**
+     * OSCORE POSTs through the gateway against DTLS POSTs, in the same run: the same number of
+     * devices (each its own socket), the same 64-byte JSON to the same resource, closed loop, the
+     * same durable queue and QoS 1 path to mosquitto as the end-to-end row; rounds interleaved and
+     * their order alternated, one uncounted warm-up run each, median of 3. The OSCORE devices run
+     * EDHOC once (not measured); the DTLS devices handshake before each run (not measured).
+     */
+    private void oscoreVsDtls() throws Exception {
+        int clients = profile.postClients();
+        Fleet dtlsDevices = fleet.slice(200, clients);
+        var creds = EdhocDevices.gatewayCredentials(work.resolve("gateway/oscore/identity"));
+        double[] os = new double[profile.rounds()];
+        double[] dt = new double[profile.rounds()];
+        double[] osP99 = new double[profile.rounds()];
+        double[] dtP99 = new double[profile.rounds()];
+        double[] osDelivered = new double[profile.rounds()];
+        long osErrors = 0;
+        long dtErrors = 0;
+        try (org.m2mgw.bench.loadgen.OscoreLoad load = new org.m2mgw.bench.loadgen.OscoreLoad(edhocFleet, creds,
+                new InetSocketAddress("127.0.0.1", oscorePort)); Mqtt.Subscriber sub = new Mqtt.Subscriber(broker.url(),
+                        "m2mgw/#")) {
+            long t = System.nanoTime();
+            java.util.concurrent.atomic.AtomicReference<Exception> why = new java.util.concurrent.atomic.AtomicReference<>();
+            int failed = load.connectAll(16, why);
+            if (failed > 0) {
+                throw new IllegalStateException("OSCORE load: " + failed + " of " + load.size()
+                        + " devices could not run EDHOC with the gateway: " + why.get(), why.get());
+            }
+            log("OSCORE load: %d devices ran EDHOC in %.1f s", load.size(), (System.nanoTime() - t) / 1e9);
+            Duration warm = Duration.ofSeconds(profile.warmupSeconds());
+            Duration measure = Duration.ofSeconds(profile.measureSeconds());
+            log("%s", load.run("gateway OSCORE POST, JIT warm-up (not counted)", warm, measure).line());
+            awaitQueueEmpty(60);
+            measure(gatewayUri, dtlsDevices, clients, Mode.POST, 0, "gateway DTLS POST, JIT warm-up (not counted)");
+            awaitQueueEmpty(60);
+            for (int r = 0; r < profile.rounds(); r++) {
+                for (boolean oscoreArm : r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                    if (oscoreArm) {
+                        long s0 = sub.count();
+                        long t0 = System.nanoTime();
+                        Stats.Result o = load.run("gateway OSCORE POST e2e", warm, measure);
+                        osDelivered[r] = (sub.count() - s0) / ((System.nanoTime() - t0) / 1e9);
+                        log("%s", o.line());
+                        os[r] = o.perSecond();
+                        osP99[r] = o.p99Ms();
+                        osErrors += o.errors() + o.refused();
+                    } else {
+                        Stats.Result d = measure(gatewayUri, dtlsDevices, clients, Mode.POST, 0, "gateway DTLS POST e2e");
+                        dt[r] = d.perSecond();
+                        dtP99[r] = d.p99Ms();
+                        dtErrors += d.errors() + d.refused();
+                    }
+                    awaitQueueEmpty(60);
+                    Thread.sleep(1000);
+                }
+            }
+        }
+        double o = median(os);
+        double d = median(dt);
+        if (!(o > 0)) {
+            throw new IllegalStateException("OSCORE POSTs: no request was answered through the gateway; errors "
+                    + osErrors + "; see gateway.log");
+        }
+        rows.add(new Row("OSCORE POSTs end to end vs DTLS", "msgs/s", o, "DTLS POSTs, same run", d, false, "report",
+                null, String.format(Locale.ROOT, "%d devices each, closed loop, 64-byte JSON to /telemetry/load, "
+                        + "durable queue and QoS 1 to mosquitto; OSCORE: EDHOC suite 2 contexts (AES-CCM-16-64-128), "
+                        + "p99 %.1f ms, the subscriber received %.0f/s during its runs, errors %d; DTLS: PSK CCM_8 "
+                        + "with CID, p99 %.1f ms, errors %d; rounds interleaved, order alternated, median of %d",
+                        clients, median(osP99), median(osDelivered), osErrors, median(dtP99), dtErrors,
+                        profile.rounds())));
+    }
+
+    /**
+     * Ascon-AEAD128 against AES-CCM-16-64-128 per OSCORE message: {@code OscoreAeadBenchmark} (JMH)
+     * in a JVM of its own, few iterations (the smoke run one of one second).
+     */
+    private void oscoreAeadCost() throws Exception {
+        boolean smoke = profile.rounds() == 1;
+        Path json = work.resolve("jmh-oscore-aead.json");
+        Path log = work.resolve("jmh-oscore-aead.log");
+        String[] args = {org.m2mgw.bench.jmh.OscoreAeadBenchmark.class.getSimpleName(), "-f", "1", "-wi",
+            smoke ? "1" : "3", "-w", "1s", "-i", smoke ? "1" : "5", "-r", "1s", "-rf", "json", "-rff", json.toString()};
+        GatewayProcess p = GatewayProcess.java("256m", log, "org.openjdk.jmh.Main", args);
+        try (p) {
+            p.await("Benchmark result is saved to", 0, 600_000);
+        }
+        Map<String, double[]> score = new java.util.HashMap<>(); // "message 10" -> score, error
+        try (jakarta.json.JsonReader r = jakarta.json.Json.createReader(Files.newBufferedReader(json))) {
+            for (jakarta.json.JsonValue v : r.readArray()) {
+                jakarta.json.JsonObject b = v.asJsonObject();
+                String method = b.getString("benchmark").replaceAll(".*\\.", "");
+                String cose = b.getJsonObject("params").getString("cose");
+                jakarta.json.JsonObject m = b.getJsonObject("primaryMetric");
+                score.put(method + " " + cose, new double[] {m.getJsonNumber("score").doubleValue(),
+                        m.get("scoreError") instanceof jakarta.json.JsonNumber e ? e.doubleValue() : Double.NaN});
+            }
+        }
+        double[] ascon = score.get("message -65537");
+        double[] ccm = score.get("message 10");
+        double[] asconAead = score.get("aead -65537");
+        double[] ccmAead = score.get("aead 10");
+        if (ascon == null || ccm == null || asconAead == null || ccmAead == null) {
+            throw new IllegalStateException("OscoreAeadBenchmark: results missing in " + json + " (" + score.keySet()
+                    + "); see " + log);
+        }
+        log("OSCORE message (protect + verify, 64 B): Ascon %.0f ns, AES-CCM %.0f ns; AEAD alone %.0f / %.0f ns",
+                ascon[0], ccm[0], asconAead[0], ccmAead[0]);
+        rows.add(new Row("OSCORE protect + verify per message: Ascon-AEAD128 vs AES-CCM-16-64-128", "ns/message",
+                ascon[0], "AES-CCM-16-64-128 (COSE 10)", ccm[0], true, "report", null, String.format(Locale.ROOT,
+                        "JMH OscoreAeadBenchmark.message (device protects a POST of 64 B JSON, gateway verifies and "
+                                + "decrypts; crypto-bc's Bouncy Castle AEADs, one thread; %s): Ascon %.0f%s ns, "
+                                + "AES-CCM %.0f%s ns; the AEAD alone (seal + open of 64 B): Ascon %.0f ns, "
+                                + "AES-CCM %.0f ns (%.2fx)", smoke ? "1 warm-up and 1 measured second"
+                                        : "3 warm-up and 5 measured seconds", ascon[0], err(ascon[1]), ccm[0],
+                        err(ccm[1]), asconAead[0], ccmAead[0], asconAead[0] / ccmAead[0])));
+    }
+
+    private static String err(double e) {
+        return Double.isNaN(e) ? "" : String.format(Locale.ROOT, " +- %.0f", e);
     }
 
     private void loadScenario(String name, Mode mode, int offset, int clients, double targetRatio, String unit)
@@ -322,6 +829,7 @@ public final class BenchmarkSuite {
     }
 
     private static final String COAPS = "org.m2mgw.transport.coaps~default";
+    private static final String OSCORE = "org.m2mgw.transport.oscore~default";
     private static final String CRYPTO_BC = "org.m2mgw.crypto-bc";
 
     /**
@@ -880,6 +1388,19 @@ public final class BenchmarkSuite {
         for (Row r : rows) {
             table.append("  ").append(r.scenario()).append(": ").append(r.detail()).append('\n');
         }
+        if (!airLines.isEmpty()) {
+            table.append('\n').append(AIR_TITLE).append('\n');
+            String f = "%-43s %15s %9s %15s %15s  %s%n";
+            table.append(String.format(Locale.ROOT, f, "variant", "handshake", "hs/report", "req + 2.04",
+                    "per report", "published handshake size (not measured)"));
+            table.append(String.format(Locale.ROOT, f, "", "gateway/relay", "", "gateway/relay", "gateway/relay", ""));
+            for (AirLine a : airLines) {
+                table.append(String.format(Locale.ROOT, f, a.variant(), airPair(a.handshake(), a.handshakeRelay()),
+                        a.handshakesPerReport() == 1 ? "1" : "1/" + REPORTS_PER_DAY,
+                        airPair(a.report(), a.reportRelay()), airPair(a.perReportGateway(), a.perReportRelay()),
+                        a.published()));
+            }
+        }
         System.out.print(table);
         Files.writeString(work.resolve("results.txt"), table, StandardCharsets.UTF_8);
         StringBuilder json = new StringBuilder();
@@ -902,6 +1423,17 @@ public final class BenchmarkSuite {
         md.append('\n');
         for (Row r : rows) {
             md.append("- ").append(r.scenario()).append(": ").append(r.detail()).append('\n');
+        }
+        if (!airLines.isEmpty()) {
+            md.append('\n').append(AIR_TITLE).append("\n\n| variant | handshake (B), gateway / relay | handshakes "
+                    + "per report | request + 2.04 (B), gateway / relay | per report (B), gateway / relay | published "
+                    + "handshake size (not measured) |\n|---|---|---|---|---|---|\n");
+            for (AirLine a : airLines) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", a.variant(),
+                        airPair(a.handshake(), a.handshakeRelay()),
+                        a.handshakesPerReport() == 1 ? "1" : "1/" + REPORTS_PER_DAY, airPair(a.report(), a.reportRelay()),
+                        airPair(a.perReportGateway(), a.perReportRelay()), a.published()));
+            }
         }
         Files.writeString(work.resolve("results.md"), md, StandardCharsets.UTF_8);
         System.out.println("results: " + work.resolve("results.json"));

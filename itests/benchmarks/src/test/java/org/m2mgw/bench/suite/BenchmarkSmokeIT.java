@@ -24,7 +24,7 @@ public class BenchmarkSmokeIT {
         Path distro = Path.of(System.getProperty("m2mgw.distro.jar"));
         List<Row> rows = BenchmarkSuite.run(Profile.smoke(), out, distro);
 
-        assertEquals(14, rows.size());
+        assertEquals(21, rows.size());
         for (Row r : rows) {
             assertFalse(r.scenario() + " has no gateway number", Double.isNaN(r.gateway()));
             assertTrue(r.scenario() + " measured nothing: " + r.gateway(), r.gateway() > 0);
@@ -33,7 +33,14 @@ public class BenchmarkSmokeIT {
                 "secured POSTs end to end", "durable queue enqueue (fsync group commit)",
                 "cost of crypto policy + inventory (full PSK handshakes)",
                 "ECDHE_ECDSA handshakes through the gateway: crypto-bc vs JDK",
-                "crypto provider swap under POST load (crypto-bc stop/start x2)")) {
+                "crypto provider swap under POST load (crypto-bc stop/start x2)",
+                "OSCORE POSTs end to end vs DTLS",
+                "OSCORE protect + verify per message: Ascon-AEAD128 vs AES-CCM-16-64-128",
+                "bytes on air per report: DTLS 1.2 PSK, full handshake each report",
+                "bytes on air per report: DTLS 1.2 PSK, resumption each report",
+                "bytes on air per report: DTLS 1.2 PSK with CID, session kept",
+                "bytes on air per report: EDHOC + OSCORE, context kept",
+                "bytes on air per report: EDHOC + OSCORE combined request (RFC 9668)")) {
             Row r = BenchmarkSuite.rowFor(rows, withBaseline);
             assertNotNull(withBaseline, r);
             assertTrue(withBaseline + ": baseline measured in the same run", r.baseline() > 0);
@@ -45,6 +52,15 @@ public class BenchmarkSmokeIT {
         Row swap = BenchmarkSuite.rowFor(rows, "crypto provider swap under POST load (crypto-bc stop/start x2)");
         assertTrue(swap.detail(), swap.detail().contains("requests failed 0 ")
                 && swap.detail().contains("new full handshakes 0 "));
+        // Bytes on air: the CoAPS listener's airtime counters and the relay count the same bytes. (The
+        // OSCORE rows are not asserted: the OSCORE listener counts every datagram it sends without the
+        // response's token, and not message_1/message_2 of an EDHOC + OSCORE request; they show MISSED
+        // until it does. Assert them here too once it is fixed.)
+        for (String dtls : List.of("full handshake each report", "resumption each report", "with CID, session kept")) {
+            Row air = rows.stream().filter(r -> r.scenario().startsWith("bytes on air per report: DTLS")
+                    && r.scenario().endsWith(dtls)).findFirst().orElseThrow();
+            assertTrue(air.detail(), air.detail().contains("counters and relay agree"));
+        }
         // Every idle device got its session on both servers.
         Row idle = BenchmarkSuite.rowFor(rows, "idle sessions: heap per session");
         assertTrue(idle.detail(), idle.detail().startsWith("200 of 200 idle devices connected (bare 200)"));
