@@ -235,7 +235,9 @@ public class CryptoProviderSwapIT extends GatewayTestSupport {
         bc = null;
         awaitValue("one restart for the removal", 20_000, () -> counter(listener, "crypto.provider.restarts"),
                 n -> n == 3);
-        line = listener.statusLine();
+        // the removal's restart may be counted before the listener's status shows it
+        line = awaitValue("the JDK's providers in the status", 20_000, listener::statusLine,
+                l -> l.endsWith("crypto provider JDK"));
         assertTrue(line, line.endsWith("crypto provider JDK"));
         assertEquals("SunEC", scandiumProviders(null).get("KeyAgreement"));
         assertEquals(null, Security.getProvider("BC"));
