@@ -46,7 +46,6 @@ import org.m2mgw.oscore.internal.edhoc.LocalCredential;
 import org.m2mgw.oscore.internal.edhoc.PeerCredential;
 import org.m2mgw.oscore.internal.oscore.OscoreClient;
 import org.m2mgw.oscore.internal.oscore.OscoreContext;
-import org.m2mgw.oscore.internal.oscore.OscoreParameters;
 import org.m2mgw.oscore.internal.oscore.ProtectedRequest;
 
 /**
@@ -163,8 +162,7 @@ public class OscoreDistroIT {
             Response r3 = send(client, req3);
             if (r3.getCode() == ResponseCode.CHANGED) {
                 org.m2mgw.oscore.internal.edhoc.OscoreParameters p = m3.session().oscore();
-                return OscoreContext.derive(OscoreParameters.of(p.masterSecret(), p.senderId(), p.recipientId(),
-                        p.aeadAlgorithm()).withMasterSalt(p.masterSalt()), aeads.get(p.aeadAlgorithm()));
+                return OscoreContext.derive(p.toOscore(), aeads.get(p.aeadAlgorithm()));
             }
             assertTrue("EDHOC refused: " + r3.getCode() + " " + r3.getPayloadString(), System.nanoTime() < deadline);
             Thread.sleep(1000);

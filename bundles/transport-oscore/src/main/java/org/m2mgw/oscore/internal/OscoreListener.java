@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,7 +52,6 @@ import org.m2mgw.oscore.internal.oscore.EchoFreshness;
 import org.m2mgw.oscore.internal.oscore.FileContextStore;
 import org.m2mgw.oscore.internal.oscore.OscoreContext;
 import org.m2mgw.oscore.internal.oscore.OscoreException;
-import org.m2mgw.oscore.internal.oscore.OscoreParameters;
 import org.m2mgw.oscore.internal.oscore.StoredContext;
 import org.m2mgw.support.PrivateFiles;
 import org.m2mgw.support.coap.AirtimeMeter;
@@ -337,8 +335,7 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
         if (aead == null) {
             return "no crypto provider offers AEAD " + p.aeadAlgorithm();
         }
-        OscoreContext ctx = OscoreContext.derive(OscoreParameters.of(p.masterSecret(), p.senderId(), p.recipientId(),
-                p.aeadAlgorithm()).withMasterSalt(p.masterSalt()).withReplayWindow(settings.replayWindow()), aead);
+        OscoreContext ctx = OscoreContext.derive(p.toOscore().withReplayWindow(settings.replayWindow()), aead);
         try {
             ctx.persistTo(store, OscoreContext.DEFAULT_LOOKAHEAD);
         } catch (IOException e) {

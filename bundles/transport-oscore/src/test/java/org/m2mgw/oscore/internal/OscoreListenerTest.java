@@ -2,59 +2,34 @@ package org.m2mgw.oscore.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
-import org.eclipse.californium.core.config.CoapConfig;
-import org.eclipse.californium.core.network.CoapEndpoint;
-import org.eclipse.californium.elements.config.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m2mgw.api.crypto.CoseAead;
-import org.m2mgw.api.device.Device;
-import org.m2mgw.api.device.DeviceRegistry;
-import org.m2mgw.api.device.EdhocCredential;
-import org.m2mgw.api.message.Acceptance;
 import org.m2mgw.api.message.ContentFormats;
 import org.m2mgw.api.message.DeviceMessage;
-import org.m2mgw.api.message.DeviceMessageConsumer;
-import org.m2mgw.api.traffic.TrafficEvent;
-import org.m2mgw.api.traffic.TrafficEventListener;
 import org.m2mgw.api.traffic.TrafficEventType;
-import org.m2mgw.crypto.bc.internal.BcCoseAead;
 import org.m2mgw.oscore.internal.edhoc.CipherSuite;
 import org.m2mgw.oscore.internal.edhoc.EdhocCoap;
 import org.m2mgw.oscore.internal.edhoc.EdhocInitiator;
 import org.m2mgw.oscore.internal.edhoc.EdhocMethod;
-import org.m2mgw.oscore.internal.edhoc.EdhocSession;
-import org.m2mgw.oscore.internal.edhoc.IdCred;
 import org.m2mgw.oscore.internal.edhoc.LocalCredential;
 import org.m2mgw.oscore.internal.edhoc.PeerCredential;
 import org.m2mgw.oscore.internal.oscore.OscoreClient;
 import org.m2mgw.oscore.internal.oscore.OscoreContext;
-import org.m2mgw.oscore.internal.oscore.OscoreParameters;
 import org.m2mgw.oscore.internal.oscore.ProtectedRequest;
-import org.m2mgw.support.testing.TestRuntime;
 
 /**
  * The OSCORE fx.listener end to end over UDP: a device runs EDHOC with the gateway at
@@ -81,8 +56,7 @@ class OscoreListenerTest {
     /** Runs EDHOC (method 3) as the device and returns its OSCORE client context. */
     OscoreContext handshake(LocalCredential device, CipherSuite suite) throws Exception {
         org.m2mgw.oscore.internal.edhoc.OscoreParameters p = fx.edhoc(device, suite);
-        return OscoreContext.derive(OscoreParameters.of(p.masterSecret(), p.senderId(), p.recipientId(),
-                p.aeadAlgorithm()).withMasterSalt(p.masterSalt()), fx.aeads.get(p.aeadAlgorithm()));
+        return OscoreContext.derive(p.toOscore(), fx.aeads.get(p.aeadAlgorithm()));
     }
 
     Response post(OscoreContext ctx, String path, String json) throws Exception {
@@ -194,8 +168,7 @@ class OscoreListenerTest {
         m1.setPayload(EdhocCoap.message1Body(initiator.message1()));
         EdhocInitiator.Message3 m3 = initiator.processMessage2(fx.send(m1).getPayload());
         org.m2mgw.oscore.internal.edhoc.OscoreParameters p = m3.session().oscore();
-        OscoreContext ctx = OscoreContext.derive(OscoreParameters.of(p.masterSecret(), p.senderId(), p.recipientId(),
-                p.aeadAlgorithm()).withMasterSalt(p.masterSalt()), fx.aeads.get(p.aeadAlgorithm()));
+        OscoreContext ctx = OscoreContext.derive(p.toOscore(), fx.aeads.get(p.aeadAlgorithm()));
 
         // RFC 9668 section 3.2: the EDHOC option, and message_3 as a byte string before the ciphertext
         Request inner = Request.newPost();

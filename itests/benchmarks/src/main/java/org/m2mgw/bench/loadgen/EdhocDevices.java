@@ -1,7 +1,6 @@
 package org.m2mgw.bench.loadgen;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -9,7 +8,6 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
-import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.m2mgw.api.crypto.CoseAead;
 import org.m2mgw.crypto.bc.internal.BcCoseAead;
-import org.m2mgw.oscore.internal.cbor.CborWriter;
 import org.m2mgw.oscore.internal.edhoc.CredentialResolver;
 import org.m2mgw.oscore.internal.edhoc.IdCred;
 import org.m2mgw.oscore.internal.edhoc.LocalCredential;
@@ -127,34 +124,8 @@ public final class EdhocDevices {
         return id -> id.kid().map(hex::formatHex).map(byKid::get);
     }
 
-    /**
-     * A CWT Claims Set {2 (sub): text, 8 (cnf): {1 (COSE_Key): key}} in deterministic CBOR, as the
-     * gateway encodes its own (GatewayIdentity.ccs): EC2 keys with x and y, OKP keys (X25519 crv 4,
-     * Ed25519 crv 6) with x.
-     */
+    /** The device's CWT Claims Set, encoded the way the gateway encodes its own. */
     public static byte[] ccs(byte[] kid, PublicKey key, String subject) {
-        CborWriter w = new CborWriter().map(2).integer(2).text(subject).integer(8).map(1).integer(1);
-        if (key instanceof ECPublicKey ec) {
-            w.map(5).integer(1).integer(2).integer(2).bytes(kid).integer(-1).integer(1)
-                    .integer(-2).bytes(fixed(ec.getW().getAffineX(), 32)).integer(-3)
-                    .bytes(fixed(ec.getW().getAffineY(), 32));
-        } else {
-            byte[] spki = key.getEncoded();
-            int crv = key.getAlgorithm().equals("XDH") || key.getAlgorithm().equals("X25519") ? 4 : 6;
-            w.map(4).integer(1).integer(1).integer(2).bytes(kid).integer(-1).integer(crv)
-                    .integer(-2).bytes(Arrays.copyOfRange(spki, spki.length - 32, spki.length));
-        }
-        return w.toByteArray();
-    }
-
-    private static byte[] fixed(BigInteger v, int length) {
-        byte[] b = v.toByteArray();
-        if (b.length == length) {
-            return b;
-        }
-        byte[] out = new byte[length];
-        int n = Math.min(b.length, length);
-        System.arraycopy(b, b.length - n, out, length - n, n);
-        return out;
+        return org.m2mgw.oscore.internal.GatewayIdentity.ccs(kid, key, subject);
     }
 }

@@ -30,7 +30,6 @@ import org.m2mgw.oscore.internal.edhoc.EdhocMethod;
 import org.m2mgw.oscore.internal.oscore.OscoreClient;
 import org.m2mgw.oscore.internal.oscore.OscoreContext;
 import org.m2mgw.oscore.internal.oscore.OscoreException;
-import org.m2mgw.oscore.internal.oscore.OscoreParameters;
 import org.m2mgw.oscore.internal.oscore.ProtectedRequest;
 
 /**
@@ -169,8 +168,7 @@ public final class OscoreDevice implements AutoCloseable {
 
     private static OscoreContext derive(EdhocInitiator.Message3 m3) {
         org.m2mgw.oscore.internal.edhoc.OscoreParameters p = m3.session().oscore();
-        return OscoreContext.derive(OscoreParameters.of(p.masterSecret(), p.senderId(), p.recipientId(),
-                p.aeadAlgorithm()).withMasterSalt(p.masterSalt()), EdhocDevices.AEADS.get(p.aeadAlgorithm()));
+        return OscoreContext.derive(p.toOscore(), EdhocDevices.AEADS.get(p.aeadAlgorithm()));
     }
 
     private static Request edhocRequest(byte[] body) {

@@ -66,4 +66,13 @@ public record OscoreParameters(byte[] masterSecret, byte[] masterSalt, byte[] se
         return "OscoreParameters(sender " + java.util.HexFormat.of().formatHex(senderId) + ", recipient "
                 + java.util.HexFormat.of().formatHex(recipientId) + ", AEAD " + aeadAlgorithm + ")";
     }
+
+    /**
+     * @return the same parameters as the OSCORE layer takes them (RFC 8613 section 3.2), without an
+     *     ID Context, with the default replay window
+     */
+    public org.m2mgw.oscore.internal.oscore.OscoreParameters toOscore() {
+        return org.m2mgw.oscore.internal.oscore.OscoreParameters.of(masterSecret, senderId, recipientId, aeadAlgorithm)
+                .withMasterSalt(masterSalt);
+    }
 }
