@@ -98,7 +98,12 @@ public final class GatewayIdentity {
      * (RFC 8392, RFC 8747, RFC 9052 section 7; COSE key types and curves from RFC 9053).
      */
     public static byte[] ccs(byte[] kid, PublicKey key, String name) {
-        CborWriter w = new CborWriter().map(2).integer(2).text(SUBJECT + " " + name).integer(8).map(1).integer(1);
+        return ccsWithSubject(kid, key, SUBJECT + " " + name);
+    }
+
+    /** @return a CCS as {@link #ccs}, with {@code subject} as its whole subject claim (devices' own) */
+    public static byte[] ccsWithSubject(byte[] kid, PublicKey key, String subject) {
+        CborWriter w = new CborWriter().map(2).integer(2).text(subject).integer(8).map(1).integer(1);
         if (key instanceof ECPublicKey ec) {
             w.map(5).integer(1).integer(2).integer(2).bytes(kid).integer(-1).integer(1)
                     .integer(-2).bytes(fixed(ec.getW().getAffineX(), 32)).integer(-3).bytes(fixed(ec.getW().getAffineY(), 32));

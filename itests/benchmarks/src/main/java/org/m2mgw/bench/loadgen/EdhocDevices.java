@@ -126,6 +126,6 @@ public final class EdhocDevices {
 
     /** The device's CWT Claims Set, encoded the way the gateway encodes its own. */
     public static byte[] ccs(byte[] kid, PublicKey key, String subject) {
-        return org.m2mgw.oscore.internal.GatewayIdentity.ccs(kid, key, subject);
+        return org.m2mgw.oscore.internal.GatewayIdentity.ccsWithSubject(kid, key, subject);
     }
 }
