@@ -111,6 +111,19 @@ final class DistroProcess implements AutoCloseable {
         }
     }
 
+    /** @return the body of a GET on the console (an error if it does not answer 200) */
+    String consoleGet(String path, String user, String password) throws IOException {
+        HttpURLConnection c = open(path, user, password);
+        try {
+            if (c.getResponseCode() != 200) {
+                throw new IOException("GET " + path + " answered " + c.getResponseCode());
+            }
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            c.disconnect();
+        }
+    }
+
     /** Posts a form to the console, as its configuration editor does. */
     int consolePost(String path, String user, String password, String form) throws IOException {
         HttpURLConnection c = open(path, user, password);

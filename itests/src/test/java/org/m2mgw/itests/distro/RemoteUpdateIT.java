@@ -1,6 +1,7 @@
 package org.m2mgw.itests.distro;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -40,12 +41,15 @@ import org.m2mgw.update.testsupport.PackageServer;
  * signed with keys the gateway's trust store holds. A signed newer anomaly feature is installed and
  * committed; tampered, unsigned-by-both, unknown-key, downgraded, wrong-hash and cut downloads are
  * refused with their reason and change nothing; a package whose bundle cannot resolve is rolled
- * back automatically; a SIGKILL during the health check, and one during a download, leave the
- * gateway, after restart, on the committed version, and the cloud is told.
+ * back automatically; a package over the size limit is refused; a SIGKILL during the health check,
+ * one during a download and one inside Deployment Admin's install leave the gateway, after restart,
+ * on the committed version, and the cloud is told.
  */
 public class RemoteUpdateIT {
     private static final String CLIENT = "gw-update-it";
     private static final String PREFIX = "$EDC/m2mgw/";
+    private static final int MAX_BYTES = 1_000_000;
+    private static final String SLOW_BSN = "org.m2mgw.itests.slowstart";
     private final BlockingQueue<String[]> seen = new LinkedBlockingQueue<>();
     private final List<String> log = new ArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
@@ -85,6 +89,12 @@ public class RemoteUpdateIT {
         http.serve("/stall.dp", v25).serve("/stall.dp.sig", v25sig).stallAfter("/stall.dp", v25.length / 3,
                 java.time.Duration.ofSeconds(20));
 
+        byte[] huge = new byte[MAX_BYTES + 1];
+        new java.util.Random(7).nextBytes(huge);
+        http.serve("/huge.dp", huge).serve("/huge.dp.sig", sign(keys, pkgs, "huge.dp", huge));
+        byte[] slow = withSlowStartingBundle(withVersion(factory, "0.2.8", false));
+        http.serve("/slow.dp", slow).serve("/slow.dp.sig", sign(keys, pkgs, "slow.dp", slow));
+
         MqttClient cloud = new MqttClient(broker.url(), "update-it-cloud", new MemoryPersistence());
         cloud.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
             @Override
@@ -118,7 +128,7 @@ public class RemoteUpdateIT {
         try {
             String file = gateway.awaitOutput("password generated in (\\S+) \\(", 60_000);
             String password = Files.readString(Path.of(file)).strip();
-            configure(gateway, password, broker.url());
+            configure(gateway, password, broker.url(), java.util.Map.of("download.max.bytes", Integer.toString(MAX_BYTES)));
             gateway.awaitOutput("listening for DEPLOY-V2 requests on \\S+" + CLIENT, 30_000);
 
             // 1. A signed newer version, requested with mosquitto_pub: downloaded, installed, committed.
@@ -129,6 +139,9 @@ public class RemoteUpdateIT {
                     && t[1].contains("0.2.0"), 90);
             String packages = get("GET/packages");
             assertTrue(packages, packages.contains("<name>anomaly-feature</name><version>0.2.0</version>"));
+            String page = gateway.consoleGet("/system/console/m2mgw-updates", "admin", password);
+            assertTrue(page, page.contains("2 active, 0 retired") && page.contains("ML-DSA-65")
+                    && page.contains("<td>COMMITTED</td>"));
             assertTrue(get("GET/bundles"), get("GET/bundles").matches(
                     "(?s).*<name>org\\.m2mgw\\.anomaly-detector</name><version>[^<]+</version><id>\\d+</id><state>ACTIVE</state>.*"));
 
@@ -145,6 +158,9 @@ public class RemoteUpdateIT {
             publish("EXEC/download", download(http, "/cut.dp", "0.2.5", 7).put("dp.download.resume", false));
             expect("cut download refused", t -> t[0].endsWith("/download") && t[1].contains("job.id=7")
                     && t[1].contains("FAILED"), 90);
+            publish("EXEC/download", download(http, "/huge.dp", "0.2.5", 11));
+            expect("package too large refused", t -> t[0].endsWith("/download") && t[1].contains("job.id=11")
+                    && t[1].contains("FAILED") && t[1].contains("larger than the limit of " + MAX_BYTES), 60);
             assertTrue(get("GET/packages").contains("<version>0.2.0</version>"));
 
             // 3. A package whose bundle cannot resolve: installed, unhealthy, rolled back to 0.2.0.
@@ -181,6 +197,26 @@ public class RemoteUpdateIT {
                     && t[1].contains("FAILED") && t[1].contains("nothing was installed"), 120);
             gateway.awaitOutput("anomaly-feature 0\\.2\\.0 runs again", 60_000);
             assertTrue(get("GET/packages").contains("<name>anomaly-feature</name><version>0.2.0</version>"));
+
+            // 6. SIGKILL inside Deployment Admin's install: the package carries a bundle whose activator
+            // takes seconds to start, so the kill lands between INSTALLING and INSTALLED.
+            gateway.awaitOutput("listening for DEPLOY-V2 requests", 30_000);
+            publish("EXEC/download", download(http, "/slow.dp", "0.2.8", 12));
+            awaitJournal(data, "0.2.8\tINSTALLING", 90);
+            Thread.sleep(300);
+            gateway.kill();
+            String atKill = Files.readString(data.resolve("updates/journal.log"));
+            assertFalse("the kill came after the install step had ended:\n" + atKill,
+                    atKill.contains("0.2.8\tINSTALLED"));
+            seen.clear();
+            gateway = DistroProcess.start(data, consolePort, base.resolve("run4.log"), floor);
+            expect("interrupted install told", t -> t[0].endsWith("/install") && t[1].contains("job.id=12")
+                    && t[1].contains("FAILED") && t[1].contains("interrupted by a restart while installing"), 120);
+            gateway.awaitOutput("anomaly-feature 0\\.2\\.0 runs again", 60_000);
+            assertTrue(get("GET/packages").contains("<name>anomaly-feature</name><version>0.2.0</version>"));
+            String bundles = get("GET/bundles");
+            assertFalse("the half-installed package's bundle is gone: " + bundles, bundles.contains(SLOW_BSN));
+            assertTrue(Files.readString(data.resolve("updates/journal.log")).contains("0.2.8\tROLLED_BACK"));
         } finally {
             System.out.println("update IT messages:\n" + String.join("\n", log));
             gateway.close();
@@ -269,9 +305,21 @@ public class RemoteUpdateIT {
     }
 
     static void configure(DistroProcess gateway, String password, String brokerUrl) throws Exception {
-        String form = "apply=true&action=ajaxConfigManager&propertylist=broker.url,client.id,health.timeout.seconds"
+        configure(gateway, password, brokerUrl, java.util.Map.of());
+    }
+
+    /** @param more further properties of the update agent's configuration */
+    static void configure(DistroProcess gateway, String password, String brokerUrl, java.util.Map<String, String> more)
+            throws Exception {
+        StringBuilder names = new StringBuilder("broker.url,client.id,health.timeout.seconds");
+        StringBuilder values = new StringBuilder();
+        more.forEach((k, v) -> {
+            names.append(',').append(k);
+            values.append('&').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
+        String form = "apply=true&action=ajaxConfigManager&propertylist=" + names
                 + "&broker.url=" + URLEncoder.encode(brokerUrl, StandardCharsets.UTF_8) + "&client.id=" + CLIENT
-                + "&health.timeout.seconds=15";
+                + "&health.timeout.seconds=15" + values;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
@@ -349,6 +397,48 @@ public class RemoteUpdateIT {
                     jar.write(content);
                     jar.closeEntry();
                 }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The package with one more bundle, whose activator ({@link SlowStart}) takes seconds: Deployment
+     * Admin starts a package's bundles inside its install, so the install step lasts that long.
+     */
+    private static byte[] withSlowStartingBundle(byte[] dp) throws IOException {
+        Manifest bm = new Manifest();
+        Attributes b = bm.getMainAttributes();
+        b.putValue("Manifest-Version", "1.0");
+        b.putValue("Bundle-ManifestVersion", "2");
+        b.putValue("Bundle-SymbolicName", SLOW_BSN);
+        b.putValue("Bundle-Version", "1.0.0");
+        b.putValue("Bundle-Activator", SlowStart.class.getName());
+        b.putValue("Import-Package", "org.osgi.framework");
+        ByteArrayOutputStream bundle = new ByteArrayOutputStream();
+        String cls = SlowStart.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream jar = new JarOutputStream(bundle, bm);
+                java.io.InputStream code = RemoteUpdateIT.class.getResourceAsStream("/" + cls)) {
+            jar.putNextEntry(new JarEntry(cls));
+            jar.write(code.readAllBytes());
+            jar.closeEntry();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(dp))) {
+            Manifest m = new Manifest(in.getManifest());
+            Attributes entry = new Attributes();
+            entry.putValue("Bundle-SymbolicName", SLOW_BSN);
+            entry.putValue("Bundle-Version", "1.0.0");
+            m.getEntries().put("slow-start.jar", entry);
+            try (JarOutputStream jar = new JarOutputStream(out, m)) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
+                    jar.putNextEntry(new JarEntry(e.getName()));
+                    jar.write(in.readAllBytes());
+                    jar.closeEntry();
+                }
+                jar.putNextEntry(new JarEntry("slow-start.jar"));
+                jar.write(bundle.toByteArray());
+                jar.closeEntry();
             }
         }
         return out.toByteArray();
