@@ -32,6 +32,13 @@ public enum FailureCause {
      * @since 1.2
      */
     POLICY,
+    /**
+     * The request named a resource the gateway does not have (CoAP 4.04), or a method the resource
+     * does not support (4.05): what a device, or whoever holds its key, does when it explores.
+     *
+     * @since 1.3
+     */
+    NO_SUCH_RESOURCE,
     /** Any other failure; see the reason. */
     OTHER
 }

@@ -32,4 +32,29 @@ public final class DataResource extends CoapResource {
     public void handlePUT(CoapExchange exchange) {
         requests.handleData(exchange);
     }
+
+    @Override
+    public void handleGET(CoapExchange exchange) {
+        requests.refuseMethod(exchange);
+    }
+
+    @Override
+    public void handleDELETE(CoapExchange exchange) {
+        requests.refuseMethod(exchange);
+    }
+
+    @Override
+    public void handleFETCH(CoapExchange exchange) {
+        requests.refuseMethod(exchange);
+    }
+
+    @Override
+    public void handlePATCH(CoapExchange exchange) {
+        requests.refuseMethod(exchange);
+    }
+
+    @Override
+    public void handleIPATCH(CoapExchange exchange) {
+        requests.refuseMethod(exchange);
+    }
 }

@@ -169,6 +169,21 @@ public final class DeviceRequests {
         });
     }
 
+    /**
+     * Answers 4.05 to a method the resource does not support, after the same authentication as
+     * every request, and reports it: a device that explores what it may do is a signal.
+     */
+    public void refuseMethod(CoapExchange exchange) {
+        String raw = exchange.advanced().getRequest().getOptions().getUriPathString();
+        String path = ResourceNames.problem(raw) == null ? raw : null;
+        Optional<Device> found = authenticate(exchange, path);
+        if (found.isEmpty()) {
+            return;
+        }
+        refuse(exchange, ResponseCode.METHOD_NOT_ALLOWED, FailureCause.NO_SUCH_RESOURCE, found.get(),
+                exchange.getSourceSocketAddress(), path, "method " + exchange.getRequestCode() + " not allowed");
+    }
+
     private void refuse(CoapExchange exchange, ResponseCode code, FailureCause cause, Device device,
             InetSocketAddress peer, String path, String reason) {
         traffic.reject(TrafficEventType.REQUEST_REJECTED, cause, device.deviceId(), peer, reason, path);

@@ -58,6 +58,7 @@ import org.m2mgw.support.coap.AirtimeMeter;
 import org.m2mgw.support.coap.CommandsResource;
 import org.m2mgw.support.coap.DataResource;
 import org.m2mgw.support.coap.DeviceRequests;
+import org.m2mgw.support.coap.ReportingDeliverer;
 import org.m2mgw.support.coap.TrafficReporter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -268,8 +269,9 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
                 .setCoapStackFactory(OscoreStack.factory(layer)).setOptionRegistry(OscoreLayer.OPTIONS).build();
         CoapServer s = new CoapServer(cfg);
         s.addEndpoint(ep);
-        DeviceRequests requests = new DeviceRequests(new OscorePeers(registry), traffic, () -> consumer,
-                settings.limits(), access);
+        OscorePeers peers = new OscorePeers(registry);
+        DeviceRequests requests = new DeviceRequests(peers, traffic, () -> consumer, settings.limits(), access);
+        s.setMessageDeliverer(new ReportingDeliverer(s.getRoot(), cfg, peers, traffic));
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
                 new CommandsResource(requests, () -> commandQueue, traffic, settings.limits()));
         Resource wellKnown = s.getRoot().getChild(".well-known");

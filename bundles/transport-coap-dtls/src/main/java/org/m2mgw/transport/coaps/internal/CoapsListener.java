@@ -3,6 +3,7 @@ package org.m2mgw.transport.coaps.internal;
 import org.m2mgw.support.coap.CommandsResource;
 import org.m2mgw.support.coap.DataResource;
 import org.m2mgw.support.coap.DeviceRequests;
+import org.m2mgw.support.coap.ReportingDeliverer;
 import org.m2mgw.support.coap.TrafficReporter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -286,11 +287,12 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         dtls.airtime = meter;
         observer.airtime = meter;
         airtime = meter;
-        DeviceRequests requests = new DeviceRequests(new DtlsPeers(credentials), traffic, () -> consumer,
-                settings.requestLimits(), access);
+        DtlsPeers peers = new DtlsPeers(credentials);
+        DeviceRequests requests = new DeviceRequests(peers, traffic, () -> consumer, settings.requestLimits(), access);
         CoapServer s = new CoapServer(cfg);
         s.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg)
                 .setConnector(new InspectingConnector(dtls, traffic, credentials)).build());
+        s.setMessageDeliverer(new ReportingDeliverer(s.getRoot(), cfg, peers, traffic));
         s.add(new DataResource("telemetry", requests), new DataResource("events", requests),
                 new CommandsResource(requests, () -> commandQueue, traffic, settings.requestLimits()));
         ConnectionLimits connectionLimits = new ConnectionLimits(dtls::remove, settings.maxConnectionsPerAddress());

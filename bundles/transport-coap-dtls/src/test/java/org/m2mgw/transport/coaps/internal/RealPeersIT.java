@@ -144,4 +144,22 @@ class RealPeersIT {
         assertThat(coapClient("dev1", KEY, "telemetry/ok", "{\"t\":2}", "-t", "50").get(0)).contains("2.04");
         assertThat(consumer.accepted).hasSize(1);
     }
+
+    @Test
+    void givenADeviceExploring_whenLibcoapAsksForAnUnknownResourceOrMethod_thenEachRefusalIsReportedWithTheDevice()
+            throws Exception {
+        String notFound = run(20, "coap-client-openssl", "-v", "6", "-B", "8", "-m", "get", "-u", "dev1", "-k", KEY,
+                "coaps://127.0.0.1:" + port + "/config").strip();
+        String notAllowed = run(20, "coap-client-openssl", "-v", "6", "-B", "8", "-m", "delete", "-u", "dev1", "-k",
+                KEY, "coaps://127.0.0.1:" + port + "/telemetry").strip();
+
+        assertThat(notFound).as(notFound).contains("4.04");
+        assertThat(notAllowed).as(notAllowed).contains("4.05");
+        CoapsListenerTest.await("refusals reported", () -> events.count(TrafficEventType.REQUEST_REJECTED) >= 2);
+        assertThat(events.of(TrafficEventType.REQUEST_REJECTED)).allSatisfy(e -> {
+            assertThat(e.cause()).isEqualTo(org.m2mgw.api.traffic.FailureCause.NO_SUCH_RESOURCE);
+            assertThat(e.deviceId()).contains("dev1");
+        }).extracting(e -> e.resource().orElse("-")).containsExactly("config", "telemetry");
+        assertThat(consumer.accepted).isEmpty();
+    }
 }
