@@ -185,6 +185,43 @@ import org.osgi.service.metatype.annotations.Option;
                 @Option(label = "block the address", value = "block-address")})
     String action_rule_rate$_$change() default "log";
 
+    @AttributeDefinition(name = "action.rule.rate-drift", description = "Action on a device's request rate rising slowly and staying up "
+            + "(CUSUM against a day-long baseline). Default: log.",
+            options = {@Option(label = "log", value = "log"),
+                @Option(label = "throttle", value = "throttle"),
+                @Option(label = "quarantine", value = "quarantine"),
+                @Option(label = "block the address", value = "block-address")})
+    String action_rule_rate$_$drift() default "log";
+
+    @AttributeDefinition(name = "action.rule.access-probing", description = "Action on a device whose requests are refused for "
+            + "resources it has no business with (unknown, method, not allowed). Default: log.",
+            options = {@Option(label = "log", value = "log"),
+                @Option(label = "throttle", value = "throttle"),
+                @Option(label = "quarantine", value = "quarantine"),
+                @Option(label = "block the address", value = "block-address")})
+    String action_rule_access$_$probing() default "log";
+
+    @AttributeDefinition(name = "action.rule.identity-split", description = "Action on one device identity in use from two "
+            + "addresses at once (a cloned device or a stolen key). Default: log.",
+            options = {@Option(label = "log", value = "log"),
+                @Option(label = "throttle", value = "throttle"),
+                @Option(label = "quarantine", value = "quarantine"),
+                @Option(label = "block the address", value = "block-address")})
+    String action_rule_identity$_$split() default "log";
+
+    @AttributeDefinition(name = "action.rule.slow-failures", description = "Action on forged, replayed or malformed records on a "
+            + "device's session, few but steady. Anyone on the path can cause them. Default: log.",
+            options = {@Option(label = "log", value = "log"),
+                @Option(label = "throttle", value = "throttle"),
+                @Option(label = "quarantine", value = "quarantine"),
+                @Option(label = "block the address", value = "block-address")})
+    String action_rule_slow$_$failures() default "log";
+
+    @AttributeDefinition(name = "action.rule.spread", description = "Action on failures spread over a network prefix or the whole "
+            + "gateway. Always logged: no single device or address can be acted on.",
+            options = {@Option(label = "log", value = "log")})
+    String action_rule_spread() default "log";
+
     @AttributeDefinition(name = "action.rcf", description = "Action on a Random Cut Forest anomaly. Default: log.",
             options = {@Option(label = "log", value = "log"),
                 @Option(label = "throttle", value = "throttle"),

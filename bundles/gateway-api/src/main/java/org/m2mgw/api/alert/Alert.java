@@ -49,7 +49,21 @@ public final class Alert {
         /** A registered device; the subject is its device id. */
         DEVICE,
         /** A source IP address (unauthenticated traffic); the subject is the address without port. */
-        ADDRESS
+        ADDRESS,
+        /**
+         * A network prefix, for traffic spread over many addresses of it; the subject is the prefix in
+         * CIDR notation, e.g. {@code 198.51.100.0/24} or {@code 2001:db8:0:0:0:0:0:0/64}.
+         *
+         * @since 1.2
+         */
+        PREFIX,
+        /**
+         * The whole gateway, for what is visible only over all devices and addresses together; the
+         * subject is {@code gateway}.
+         *
+         * @since 1.2
+         */
+        GATEWAY
     }
 
     private final String id;

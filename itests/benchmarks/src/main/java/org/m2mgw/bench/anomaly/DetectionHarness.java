@@ -47,7 +47,9 @@ import org.m2mgw.cloud.testsupport.Mosquitto;
  * address, (3) replayed and tampered records injected on the path, (4) exfiltration: large
  * payloads to a resource it never used, (5) reports 10 times as often, (6) a slow ramp of +10%
  * rate every 2 s. A scenario counts as detected when any alert names its attacker (device or
- * address) within the budget: 10 s, 60 s for the ramp. Any alert on anything else is a false
+ * address) within the budget: 10 s, 60 s for the ramp. An alert about the gateway or a network
+ * prefix is false only before the first attack begins (after that it describes the attacks
+ * together, and earns no scenario a detection). Any other alert on anything else is a false
  * alert.
  */
 public final class DetectionHarness {
@@ -462,9 +464,14 @@ public final class DetectionHarness {
                     times.isEmpty() ? Double.NaN : times.get(times.size() - 1), budget, detectors.toString()));
         }
         List<String> falseLines = new ArrayList<>();
+        long firstAttack = attackStart.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
         for (AlertSeen al : alerts) {
             Long start = attackStart.get(al.subject);
-            if (start == null || al.nanos < start) {
+            // An alert about the gateway or a prefix (all devices here share 127.0.0.0/24) speaks of
+            // what every attacker together does: false only when it comes before any attack began.
+            boolean aggregate = al.line.contains("\"subjectKind\":\"GATEWAY\"")
+                    || al.line.contains("\"subjectKind\":\"PREFIX\"");
+            if (aggregate ? al.nanos < firstAttack : start == null || al.nanos < start) {
                 falseLines.add(al.line);
             }
         }

@@ -57,6 +57,18 @@ final class AlertRaiser {
         raise(out, a, a.ip, false, null, detector, score, reason, features, t, settings.handshakeLimitPerSecond());
     }
 
+    /** Raises an alert about the gateway or a prefix: always {@link Action#LOG}, nobody is cut off by it. */
+    void raise(List<Finding> out, AggregateState a, Detector detector, double score, String reason,
+            Map<String, Double> features, long t) {
+        a.startCooldown(detector, t, cooldownMs);
+        AlertSeverity severity = detector.baseSeverity();
+        Alert alert = new Alert(UUID.randomUUID().toString(), a.subject, a.kind, detector.id(), severity, score, reason,
+                features, Instant.ofEpochMilli(t));
+        out.add(new Finding(alert, Action.LOG, Duration.ZERO, 0));
+        alertsBy[detector.ordinal()].increment();
+        actionsBy[Action.LOG.ordinal()].increment();
+    }
+
     /** @param deviceIp the device's latest source address, {@code null} for an address or when not known */
     private void raise(List<Finding> out, SubjectState state, String subject, boolean device, String deviceIp,
             Detector detector, double score, String reason, Map<String, Double> features, long t,

@@ -41,6 +41,14 @@ public final class DetectionEngine {
     private final IdentityGuessingRule identityGuessing;
     private final HandshakeFloodRule handshakeFlood;
     private final ReplayStormRule replayStorm;
+    private final RateDriftRule rateDrift;
+    private final AccessProbingRule accessProbing;
+    private final IdentitySplitRule identitySplit;
+    private final SlowFailuresRule slowFailures;
+    private final SpreadRule spread;
+    /** The whole gateway's view; its monitor guards it. */
+    private final AggregateState gateway;
+    private final SubjectTable<AggregateState> prefixes;
     /** {@code null} when {@code rcf.enabled} is false. */
     private final RcfRule rcf;
 
@@ -58,6 +66,14 @@ public final class DetectionEngine {
         this.identityGuessing = new IdentityGuessingRule(settings, alerts);
         this.handshakeFlood = new HandshakeFloodRule(settings, alerts);
         this.replayStorm = new ReplayStormRule(settings, alerts);
+        this.rateDrift = new RateDriftRule(settings, alerts);
+        this.accessProbing = new AccessProbingRule(settings, alerts);
+        this.identitySplit = new IdentitySplitRule(settings, alerts);
+        this.slowFailures = new SlowFailuresRule(settings, alerts);
+        this.spread = new SpreadRule(settings, alerts);
+        this.gateway = new AggregateState(AggregateState.GATEWAY, org.m2mgw.api.alert.Alert.SubjectKind.GATEWAY,
+                Long.MIN_VALUE);
+        this.prefixes = new SubjectTable<>(Math.max(16, settings.maxTrackedAddresses() / 4));
         this.rcf = settings.rcfEnabled() ? new RcfRule(settings, alerts, clock::latest) : null;
     }
 
@@ -96,7 +112,60 @@ public final class DetectionEngine {
                 addressEvent(a, e, t, out);
             }
         }
+        int kind = aggregateKind(e, deviceId != null);
+        if (kind >= 0) {
+            aggregate(gateway, e, kind, ip, t, out);
+            String prefix = deviceId == null ? AggregateState.prefixOf(e.sourceIp()) : null;
+            if (prefix != null && !Subjects.UNKNOWN.equals(ip)) {
+                AggregateState p = prefixes.getOrCreate(prefix,
+                        k -> new AggregateState(k, org.m2mgw.api.alert.Alert.SubjectKind.PREFIX, t));
+                aggregate(p, e, kind, ip, t, out);
+            }
+        }
         return out;
+    }
+
+    /**
+     * @return the {@link AggregateState} kind an event counts toward, or -1: failures only, as
+     *     ordinary traffic is judged per device
+     */
+    private static int aggregateKind(TrafficEvent e, boolean device) {
+        return switch (e.type()) {
+            case HANDSHAKE_FAILED -> device ? -1 : AggregateState.AUTH_FAILURES;
+            case RECORD_MAC_FAILED, REPLAY_DROPPED, MALFORMED_INPUT -> device ? AggregateState.DEVICE_SECURITY
+                    : AggregateState.SECURITY;
+            case REQUEST_REJECTED -> probe(e) ? AggregateState.PROBES : -1;
+            default -> -1;
+        };
+    }
+
+    /** @return whether a refused request asked for something the device may not have, rather than too much */
+    private static boolean probe(TrafficEvent e) {
+        return e.cause() == FailureCause.NO_SUCH_RESOURCE
+                || e.cause() == FailureCause.ACCESS_DENIED && !THROTTLED.equals(e.reason())
+                        && !DISABLED.equals(e.reason());
+    }
+
+    /** The reasons the transports give for refusals that are about the device's state, not what it asked for. */
+    static final String THROTTLED = "device is throttled";
+    static final String DISABLED = "device is disabled";
+
+    private void aggregate(AggregateState a, TrafficEvent e, int kind, String ip, long t, List<Finding> out) {
+        synchronized (a) {
+            a.observe(t);
+            a.add(kind);
+            if (!Subjects.UNKNOWN.equals(ip)) {
+                a.addresses60.add(ip.hashCode(), t);
+            }
+            if (kind == AggregateState.AUTH_FAILURES && e.cause() == FailureCause.UNKNOWN_IDENTITY) {
+                String identity = e.claimedIdentity().orElse(e.reason());
+                a.add(AggregateState.UNKNOWN_IDENTITIES);
+                a.identities10.add(identity.hashCode(), t);
+                a.identities60.add(identity.hashCode(), t);
+                spread.check(a, AggregateState.UNKNOWN_IDENTITIES, t, out);
+            }
+            spread.check(a, kind, t, out);
+        }
     }
 
     /**
@@ -137,6 +206,7 @@ public final class DetectionEngine {
         m.put("tracked.subjects", (long) trackedDevices + trackedAddresses);
         m.put("tracked.devices", (long) trackedDevices);
         m.put("tracked.addresses", (long) trackedAddresses);
+        m.put("tracked.prefixes", (long) prefixes.size());
         m.put("evicted.devices", devices.evictions());
         m.put("evicted.addresses", addresses.evictions());
         alerts.putCounters(m);
@@ -158,6 +228,17 @@ public final class DetectionEngine {
                 return Collections.unmodifiableMap(d.features(Math.max(now, d.lastSeen)));
             }
         }
+        if (AggregateState.GATEWAY.equals(subject)) {
+            synchronized (gateway) {
+                return Collections.unmodifiableMap(gateway.features(now));
+            }
+        }
+        AggregateState p = prefixes.find(subject);
+        if (p != null) {
+            synchronized (p) {
+                return Collections.unmodifiableMap(p.features(now));
+            }
+        }
         AddressState a = addresses.find(Subjects.normalizeAllowed(subject));
         if (a != null) {
             synchronized (a) {
@@ -170,7 +251,14 @@ public final class DetectionEngine {
     // --- devices ---
 
     private float[] deviceEvent(DeviceState d, TrafficEvent e, long t, String ip, List<Finding> out) {
-        d.observe(t, ip, flood.suspiciousPerMinute(d));
+        String before = d.ip;
+        long ended = d.observe(t, ip, flood.suspiciousPerMinute(d));
+        if (ended > 0) {
+            rateDrift.minutesEnded(d, ended, t, out);
+        }
+        if (before != null && !before.equals(d.ip)) {
+            identitySplit.check(d, t, out);
+        }
         float[] vector = closeWindowIfDue(d, t);
         d.openWindow(t);
         switch (e.type()) {
@@ -178,6 +266,10 @@ public final class DetectionEngine {
             case REQUEST_REJECTED -> {
                 d.count(DeviceState.REJECTED);
                 flood.check(d, t, out);
+                if (probe(e)) {
+                    d.refused(e.resource().orElse(null), t);
+                    accessProbing.check(d, t, out);
+                }
             }
             case HANDSHAKE_SUCCEEDED, SESSION_RESUMED -> {
                 d.count(DeviceState.HANDSHAKES);
@@ -190,12 +282,20 @@ public final class DetectionEngine {
             case RECORD_MAC_FAILED -> {
                 d.count(DeviceState.MAC_FAILURES);
                 replayStorm.checkDevice(d, t, out);
+                d.slowFailure(t);
+                slowFailures.check(d, t, out);
             }
             case REPLAY_DROPPED -> {
                 d.count(DeviceState.REPLAYS);
                 replayStorm.checkDevice(d, t, out);
+                d.slowFailure(t);
+                slowFailures.check(d, t, out);
             }
-            case MALFORMED_INPUT -> d.count(DeviceState.MALFORMED);
+            case MALFORMED_INPUT -> {
+                d.count(DeviceState.MALFORMED);
+                d.slowFailure(t);
+                slowFailures.check(d, t, out);
+            }
             case ADDRESS_CHANGED -> d.count(DeviceState.ADDRESS_CHANGES);
             default -> {
                 // SESSION_CLOSED, BYTES_IN, BYTES_OUT: counted as events only

@@ -13,6 +13,12 @@ public enum Detector {
     SIZE_JUMP("rule.size-jump", AlertSeverity.INFO, Action.LOG),
     NEW_RESOURCE("rule.new-resource", AlertSeverity.INFO, Action.LOG),
     RATE_CHANGE("rule.rate-change", AlertSeverity.INFO, Action.LOG),
+    RATE_DRIFT("rule.rate-drift", AlertSeverity.INFO, Action.LOG),
+    ACCESS_PROBING("rule.access-probing", AlertSeverity.WARNING, Action.LOG),
+    IDENTITY_SPLIT("rule.identity-split", AlertSeverity.WARNING, Action.LOG),
+    SLOW_FAILURES("rule.slow-failures", AlertSeverity.WARNING, Action.LOG),
+    // Over the gateway or a prefix: always logged, as no one subject can be acted on.
+    SPREAD("rule.spread", AlertSeverity.WARNING, Action.LOG),
     RCF("rcf", AlertSeverity.INFO, Action.LOG);
 
     private final String id;

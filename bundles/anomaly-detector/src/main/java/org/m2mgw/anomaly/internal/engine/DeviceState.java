@@ -110,17 +110,22 @@ final class DeviceState extends SubjectState {
      *
      * @param suspiciousPerMinute a minute with more requests than this teaches the baseline slowly
      */
-    void observe(long t, String address, double suspiciousPerMinute) {
+    long observe(long t, String address, double suspiciousPerMinute) {
         events++;
+        long previousSeen = lastSeen;
         if (t > lastSeen) {
             lastSeen = t;
         }
         if (!Subjects.UNKNOWN.equals(address)) {
+            if (ip != null && !ip.equals(address)) {
+                switched(address, previousSeen, t);
+            }
             ip = address;
         }
         long ended = minute.minutesEnded(t);
         if (ended > 0) {
             int closed = minute.currentCount(REQUESTS) + minute.currentCount(REJECTED);
+            closedMinute = closed;
             learnBaseline(closed, closed > suspiciousPerMinute ? BASELINE_ALPHA * SUSPICIOUS_DAMPING : BASELINE_ALPHA);
             long empty = Math.min(ended - 1, 100_000);
             if (empty > 0) {
@@ -130,7 +135,98 @@ final class DeviceState extends SubjectState {
             }
         }
         minute.advance(t);
+        return ended;
     }
+
+    // --- one identity, two addresses ---
+
+    /** How long an address a device left still counts as in use by it. */
+    static final long SPLIT_WINDOW_MS = 5 * 60_000L;
+    /** Back-and-forth switches are counted over this tumbling window. */
+    static final long FLIPS_WINDOW_MS = 10 * 60_000L;
+    /** The address the device used before its current one, and when it last did. */
+    String otherIp;
+    private long otherSeen = Long.MIN_VALUE;
+    private int flips;
+    private long flipsSince = Long.MIN_VALUE;
+
+    /**
+     * The device's traffic moved to {@code address}. A move back to the address it used within the
+     * last few minutes is a flip: a NAT rebinding moves once, two holders of one key flip all the time.
+     */
+    private void switched(String address, long previousSeen, long t) {
+        if (flipsSince == Long.MIN_VALUE || t - flipsSince >= FLIPS_WINDOW_MS) {
+            flips = 0;
+            flipsSince = t;
+        }
+        if (address.equals(otherIp) && t - otherSeen < SPLIT_WINDOW_MS) {
+            flips++;
+        }
+        otherIp = ip;
+        otherSeen = previousSeen;
+    }
+
+    /** @return back-and-forth moves between two addresses in the current 10-minute window */
+    int flips(long t) {
+        return flipsSince == Long.MIN_VALUE || t - flipsSince >= FLIPS_WINDOW_MS ? 0 : flips;
+    }
+
+    // --- refused requests ---
+
+    /** Resources refused to the device (unknown, method, not allowed), allocated at the first refusal. */
+    private DistinctWindow refused;
+
+    /** Counts a refused request for {@code resource} ({@code null}: an invalid name). */
+    void refused(String resource, long t) {
+        if (refused == null) {
+            refused = new DistinctWindow(10 * 60_000L, 16);
+        }
+        refused.add(resource == null ? 0 : resource.hashCode(), t);
+    }
+
+    /** @return different resources refused in the current 10-minute window */
+    int refusedResources(long t) {
+        return refused == null ? 0 : refused.size(t);
+    }
+
+    /** @return refused requests in the current 10-minute window */
+    int refusedRequests(long t) {
+        return refused == null ? 0 : refused.events(t);
+    }
+
+    // --- security failures over half an hour ---
+
+    static final double SLOW_FAILURES_TAU_MS = 30 * 60_000.0;
+    private double slowFailures;
+    private long slowFailuresAt = Long.MIN_VALUE;
+
+    /** Counts a record that failed its MAC, a replay or malformed input into a half-hour decaying sum. */
+    void slowFailure(long t) {
+        slowFailures = slowFailures(t) + 1;
+        slowFailuresAt = Math.max(t, slowFailuresAt);
+    }
+
+    /** @return security failures of about the last half hour (exponentially decaying, time constant 30 min) */
+    double slowFailures(long t) {
+        if (slowFailuresAt == Long.MIN_VALUE) {
+            return 0;
+        }
+        return t > slowFailuresAt ? slowFailures * Math.exp(-(t - slowFailuresAt) / SLOW_FAILURES_TAU_MS)
+                : slowFailures;
+    }
+
+    // --- drift: a CUSUM of requests per minute against a slowly learned baseline ---
+
+    /** Requests (accepted and refused) of the minute that ended last. */
+    int closedMinute;
+    double driftMean;
+    double driftVar;
+    long driftMinutes;
+    double cusum;
+    /** Since when the CUSUM has been above zero without a break. */
+    long cusumSince = Long.MIN_VALUE;
+    /** Since when the baseline has been frozen because the CUSUM is high. */
+    long frozenSince = Long.MIN_VALUE;
 
     private void learnBaseline(double count, double alpha) {
         baselineSum = baselineSum * (1 - alpha) + alpha * count;
@@ -465,6 +561,13 @@ final class DeviceState extends SubjectState {
             m.put(KIND_NAMES[k] + ".total", (double) totals[k]);
         }
         m.put("resources.seen", (double) resourceCount);
+        m.put("refused.resources.10m", (double) refusedResources(t));
+        m.put("refused.requests.10m", (double) refusedRequests(t));
+        m.put("address.flips.10m", (double) flips(t));
+        m.put("security.failures.30m", slowFailures(t));
+        m.put("drift.baseline.per.minute", driftMean);
+        m.put("drift.baseline.stddev", Math.sqrt(Math.max(0, driftVar)));
+        m.put("drift.cusum", cusum);
         m.put("resources.overflow", resourceOverflow ? 1.0 : 0.0);
         return m;
     }

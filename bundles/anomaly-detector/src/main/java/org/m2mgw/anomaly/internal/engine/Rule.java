@@ -45,6 +45,11 @@ abstract class Rule {
         alerts.raise(out, a, detector, score, reason, features, t);
     }
 
+    final void raise(List<Finding> out, AggregateState a, double score, String reason, Map<String, Double> features,
+            long t) {
+        alerts.raise(out, a, detector, score, reason, features, t);
+    }
+
     /** @return a rate per minute for a reason: whole numbers from 10 up, one decimal below */
     static String perMinute(double v) {
         return v >= 10 ? String.format(Locale.ROOT, "%.0f/min", v) : String.format(Locale.ROOT, "%.1f/min", v);

@@ -73,7 +73,10 @@ class AttackScenariosTest {
         assertThat(f.subject()).isEqualTo("203.0.113.9");
         assertThat(f.alert().reason()).contains("unknown PSK identities").contains("10 different")
                 .contains("latest 'guess-9'");
-        assertThat(sim.findings).extracting(Finding::subject).containsOnly("203.0.113.9");
+        assertThat(sim.perSubject()).extracting(Finding::subject).containsOnly("203.0.113.9");
+        // the gateway-wide and prefix views see the same guessing, and say where it comes from
+        assertThat(sim.aggregates()).extracting(a -> a.detector() + "@" + a.subject())
+                .containsOnly("rule.spread@gateway", "rule.spread@203.0.113.0/24");
         // the handshake rule leaves unknown identities to the identity rule: one block, not two
         assertThat(sim.first("rule.handshake-flood", "203.0.113.9")).isEmpty();
     }
@@ -96,8 +99,9 @@ class AttackScenariosTest {
         assertThat(ttd).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofSeconds(25)));
         assertThat(sim.first("rule.handshake-flood", "198.51.100.4").orElseThrow().alert().reason())
                 .contains("failed 20 handshakes").contains("latest: bad MAC or Finished");
-        assertThat(sim.findings).extracting(f -> f.detector() + "@" + f.subject())
+        assertThat(sim.perSubject()).extracting(f -> f.detector() + "@" + f.subject())
                 .containsOnly("rule.handshake-flood@198.51.100.4");
+        assertThat(sim.aggregates()).extracting(Finding::subject).containsOnly("gateway", "198.51.100.0/24");
     }
 
     @ParameterizedTest(name = "fleet seed {0}")
@@ -191,10 +195,10 @@ class AttackScenariosTest {
 
     @ParameterizedTest(name = "fleet seed {0}")
     @ValueSource(longs = {7, 8, 9})
-    void givenADeviceProbingBelowEveryRuleThreshold_thenOnlyTheForestFindsIt(long seed) {
+    void givenADeviceProbingBelowEveryPerMinuteThreshold_thenTheForestAndTheHalfHourRuleFindIt(long seed) {
         TrafficGenerator g = fleet(seed);
         g.add(g.periodic("meter-8", "10.8.0.8", t -> 15, 1, 40));
-        // every 3 s a malformed message or a request for a forbidden resource: no rule covers these
+        // every 3 s a malformed message or a request for a forbidden resource: below every per-minute rule
         g.add(TrafficGenerator.steady(ATTACK, 0.3, Duration.ofMinutes(5), (i, t) -> TrafficEvent
                 .builder(i % 2 == 0 ? TrafficEventType.MALFORMED_INPUT : TrafficEventType.REQUEST_REJECTED,
                         TrafficGenerator.TRANSPORT, "10.8.0.8:40808")
@@ -211,7 +215,13 @@ class AttackScenariosTest {
         assertThat(f.alert().score()).isGreaterThanOrEqualTo(EngineSettings.defaults().rcfThreshold());
         assertThat(f.alert().features()).containsKeys("window.security.failures", "attribution.window.security.failures");
         assertThat(f.alert().reason()).contains("window.security.failures");
-        assertThat(sim.about("meter-8")).extracting(Finding::detector).containsOnly("rcf");
+        // the steady malformed input also reaches the half-hour count of security failures
+        Finding slow = sim.first("rule.slow-failures", "meter-8").orElseThrow();
+        assertThat(slow.alert().reason()).contains("feature security.failures.30m");
+        assertThat(slow.alert().features()).containsKeys("observed", "baseline", "threshold", "window.seconds");
+        // and the refusals count as requests: three times its usual rate, found by the drift rule as well
+        assertThat(sim.about("meter-8")).extracting(Finding::detector)
+                .containsOnly("rcf", "rule.slow-failures", "rule.rate-drift");
         assertThat(sim.notAbout("meter-8")).isEmpty();
     }
 

@@ -46,8 +46,27 @@ final class Simulation {
         return findings.stream().filter(f -> f.subject().equals(subject)).toList();
     }
 
+    /**
+     * @return alerts about other devices or addresses than {@code subject}; alerts about the gateway or
+     *     a prefix (see {@link #aggregates()}) are not about any one subject and are left out
+     */
     List<Finding> notAbout(String subject) {
-        return findings.stream().filter(f -> !f.subject().equals(subject)).toList();
+        return perSubject().stream().filter(f -> !f.subject().equals(subject)).toList();
+    }
+
+    /** @return the alerts about one device or address */
+    List<Finding> perSubject() {
+        return findings.stream().filter(f -> !aggregate(f)).toList();
+    }
+
+    /** @return the alerts about the whole gateway or a network prefix */
+    List<Finding> aggregates() {
+        return findings.stream().filter(Simulation::aggregate).toList();
+    }
+
+    private static boolean aggregate(Finding f) {
+        return f.alert().subjectKind() == org.m2mgw.api.alert.Alert.SubjectKind.GATEWAY
+                || f.alert().subjectKind() == org.m2mgw.api.alert.Alert.SubjectKind.PREFIX;
     }
 
     Optional<Finding> first(String detector, String subject) {
