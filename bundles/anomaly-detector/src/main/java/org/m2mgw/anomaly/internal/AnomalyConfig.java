@@ -217,6 +217,14 @@ import org.osgi.service.metatype.annotations.Option;
                 @Option(label = "block the address", value = "block-address")})
     String action_rule_slow$_$failures() default "log";
 
+    @AttributeDefinition(name = "action.rule.session-churn", description = "Action on a device making and ending sessions much "
+            + "more often than it usually does. Default: log.",
+            options = {@Option(label = "log", value = "log"),
+                @Option(label = "throttle", value = "throttle"),
+                @Option(label = "quarantine", value = "quarantine"),
+                @Option(label = "block the address", value = "block-address")})
+    String action_rule_session$_$churn() default "log";
+
     @AttributeDefinition(name = "action.rule.spread", description = "Action on failures spread over a network prefix or the whole "
             + "gateway. Always logged: no single device or address can be acted on.",
             options = {@Option(label = "log", value = "log")})

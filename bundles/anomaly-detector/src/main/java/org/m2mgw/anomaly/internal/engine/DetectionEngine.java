@@ -42,6 +42,7 @@ public final class DetectionEngine {
     private final HandshakeFloodRule handshakeFlood;
     private final ReplayStormRule replayStorm;
     private final RateDriftRule rateDrift;
+    private final SessionChurnRule sessionChurn;
     private final AccessProbingRule accessProbing;
     private final IdentitySplitRule identitySplit;
     private final SlowFailuresRule slowFailures;
@@ -62,11 +63,12 @@ public final class DetectionEngine {
         this.flood = new FloodRule(settings, alerts);
         this.rateChange = new RateChangeRule(settings, alerts);
         this.sizeJump = new SizeJumpRule(settings, alerts);
-        this.newResource = new NewResourceRule(settings, alerts);
+
         this.identityGuessing = new IdentityGuessingRule(settings, alerts);
         this.handshakeFlood = new HandshakeFloodRule(settings, alerts);
         this.replayStorm = new ReplayStormRule(settings, alerts);
         this.rateDrift = new RateDriftRule(settings, alerts);
+        this.sessionChurn = new SessionChurnRule(settings, alerts);
         this.accessProbing = new AccessProbingRule(settings, alerts);
         this.identitySplit = new IdentitySplitRule(settings, alerts);
         this.slowFailures = new SlowFailuresRule(settings, alerts);
@@ -74,6 +76,7 @@ public final class DetectionEngine {
         this.gateway = new AggregateState(AggregateState.GATEWAY, org.m2mgw.api.alert.Alert.SubjectKind.GATEWAY,
                 Long.MIN_VALUE);
         this.prefixes = new SubjectTable<>(Math.max(16, settings.maxTrackedAddresses() / 4));
+        this.newResource = new NewResourceRule(settings, alerts, gateway);
         this.rcf = settings.rcfEnabled() ? new RcfRule(settings, alerts, clock::latest) : null;
     }
 
@@ -255,6 +258,7 @@ public final class DetectionEngine {
         long ended = d.observe(t, ip, flood.suspiciousPerMinute(d));
         if (ended > 0) {
             rateDrift.minutesEnded(d, ended, t, out);
+            d.learnChurn(t, SessionChurnRule.suspicious(d));
         }
         if (before != null && !before.equals(d.ip)) {
             identitySplit.check(d, t, out);
@@ -274,6 +278,12 @@ public final class DetectionEngine {
             case HANDSHAKE_SUCCEEDED, SESSION_RESUMED -> {
                 d.count(DeviceState.HANDSHAKES);
                 handshakeFlood.checkDevice(d, t, out);
+                d.churned(t);
+                sessionChurn.check(d, t, out);
+            }
+            case SESSION_CLOSED -> {
+                d.churned(t);
+                sessionChurn.check(d, t, out);
             }
             case HANDSHAKE_FAILED -> {
                 d.count(DeviceState.HANDSHAKE_FAILURES);
@@ -298,7 +308,7 @@ public final class DetectionEngine {
             }
             case ADDRESS_CHANGED -> d.count(DeviceState.ADDRESS_CHANGES);
             default -> {
-                // SESSION_CLOSED, BYTES_IN, BYTES_OUT: counted as events only
+                // BYTES_IN, BYTES_OUT: counted as events only
             }
         }
         return vector;
@@ -320,6 +330,13 @@ public final class DetectionEngine {
     private void request(DeviceState d, TrafficEvent e, long t, List<Finding> out) {
         long bytes = Math.max(0, e.bytes());
         String resource = e.resource().orElse(null);
+        if (d.backlog(t)) {
+            // held back by an outage: its content is judged, its arrival is no new rate
+            d.backlogRequest(t);
+            sizeJump.check(d, bytes, resource, t, out);
+            newResource.check(d, resource, bytes, t, out);
+            return;
+        }
         d.request(t, bytes);
         // in this order: each rule sees what the ones before it learned (size, resources, intervals)
         flood.check(d, t, out);

@@ -17,6 +17,7 @@ public enum Detector {
     ACCESS_PROBING("rule.access-probing", AlertSeverity.WARNING, Action.LOG),
     IDENTITY_SPLIT("rule.identity-split", AlertSeverity.WARNING, Action.LOG),
     SLOW_FAILURES("rule.slow-failures", AlertSeverity.WARNING, Action.LOG),
+    SESSION_CHURN("rule.session-churn", AlertSeverity.INFO, Action.LOG),
     // Over the gateway or a prefix: always logged, as no one subject can be acted on.
     SPREAD("rule.spread", AlertSeverity.WARNING, Action.LOG),
     RCF("rcf", AlertSeverity.INFO, Action.LOG);

@@ -138,6 +138,89 @@ final class DeviceState extends SubjectState {
         return ended;
     }
 
+    // --- backlog after a silence ---
+
+    /** A silence must be this many times the device's usual interval before what follows counts as backlog. */
+    static final int BACKLOG_GAP_FACTOR = 4;
+    static final long BACKLOG_MIN_GAP_MS = 60_000;
+    /** Backlog is what arrives within this long after the silence ends. */
+    static final long BACKLOG_WINDOW_MS = 60_000;
+    static final int MAX_BACKLOG = 1000;
+    private int backlog;
+    private long backlogUntil = Long.MIN_VALUE;
+
+    /**
+     * Whether a request is backlog: after a silence of several usual intervals (the device, its
+     * network or the gateway was down), a device sends what it held back, at once. Up to as many
+     * requests as its usual interval fits into the silence, within a minute of its end, are backlog:
+     * they are counted and their content judged, but they are no new rate.
+     */
+    boolean backlog(long t) {
+        if (lastRequest != Long.MIN_VALUE && intervals >= 2 && t > lastRequest) {
+            double usualMs = Math.max(intervalMean * 1000, 1000);
+            long gap = t - lastRequest;
+            if (gap >= Math.max(BACKLOG_GAP_FACTOR * usualMs, BACKLOG_MIN_GAP_MS)) {
+                backlog = (int) Math.min(MAX_BACKLOG, gap / usualMs);
+                backlogUntil = t + BACKLOG_WINDOW_MS;
+            }
+        }
+        if (backlog > 0 && t <= backlogUntil) {
+            backlog--;
+            return true;
+        }
+        backlog = 0;
+        return false;
+    }
+
+    /** Counts a backlog request: totals and sizes, not the rates, windows or intervals. */
+    void backlogRequest(long t) {
+        requests++;
+        if (totals[REQUESTS] != Integer.MAX_VALUE) {
+            totals[REQUESTS]++;
+        }
+        if (t > lastRequest) {
+            lastRequest = t;
+        }
+        lastReport = Math.max(lastReport, t);
+        backlogged++;
+    }
+
+    long backlogged;
+
+    // --- session churn: handshakes and closed sessions against the device's own habit ---
+
+    static final double CHURN_TAU_MS = 10 * 60_000.0;
+    private double churn;
+    private long churnAt = Long.MIN_VALUE;
+    /** The usual {@link #churn(long)}, learned at each minute's end over about six hours. */
+    double churnBaseline;
+    long churnMinutes;
+
+    /** Counts a full handshake, resumption or closed session. */
+    void churned(long t) {
+        churn = churn(t) + 1;
+        churnAt = Math.max(t, churnAt);
+    }
+
+    /** @return handshakes and closed sessions of about the last 10 minutes (decaying, time constant 10 min) */
+    double churn(long t) {
+        if (churnAt == Long.MIN_VALUE) {
+            return 0;
+        }
+        return t > churnAt ? churn * Math.exp(-(t - churnAt) / CHURN_TAU_MS) : churn;
+    }
+
+    /** Learns the churn at a minute's end, unless it is far above the usual (then it is not taught). */
+    void learnChurn(long t, double suspicious) {
+        double c = churn(t);
+        if (churnMinutes > 0 && c > suspicious) {
+            return;
+        }
+        churnMinutes++;
+        double alpha = Math.max(1.0 / churnMinutes, 1.0 / 360);
+        churnBaseline += alpha * (c - churnBaseline);
+    }
+
     // --- one identity, two addresses ---
 
     /** How long an address a device left still counts as in use by it. */
@@ -225,6 +308,12 @@ final class DeviceState extends SubjectState {
     double cusum;
     /** Since when the CUSUM has been above zero without a break. */
     long cusumSince = Long.MIN_VALUE;
+    /** Requests and minutes since the CUSUM last rose from zero. */
+    long episodeRequests;
+    int episodeMinutes;
+    double episodeRecent;
+    /** Whether this episode was already alerted. */
+    boolean driftAlerted;
     /** Since when the baseline has been frozen because the CUSUM is high. */
     long frozenSince = Long.MIN_VALUE;
 
@@ -568,6 +657,9 @@ final class DeviceState extends SubjectState {
         m.put("drift.baseline.per.minute", driftMean);
         m.put("drift.baseline.stddev", Math.sqrt(Math.max(0, driftVar)));
         m.put("drift.cusum", cusum);
+        m.put("backlog.requests.total", (double) backlogged);
+        m.put("session.churn.10m", churn(t));
+        m.put("session.churn.baseline.10m", churnBaseline);
         m.put("resources.overflow", resourceOverflow ? 1.0 : 0.0);
         return m;
     }

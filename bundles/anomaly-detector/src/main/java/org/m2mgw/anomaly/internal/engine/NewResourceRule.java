@@ -10,9 +10,24 @@ import java.util.Map;
  * It also teaches the device its resources, whether enabled or not.
  */
 final class NewResourceRule extends Rule {
+    /** A resource new to several devices within this long is a fleet change (a firmware rollout). */
+    static final long ROLLOUT_WINDOW_MS = 24 * 3_600_000L;
+    private static final int MAX_TRACKED = 256;
 
-    NewResourceRule(EngineSettings settings, AlertRaiser alerts) {
+    /** When did a resource first become new to some device, and to how many since; guarded by itself. */
+    private final Map<String, long[]> newTo = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+            return size() > MAX_TRACKED;
+        }
+    };
+    private final AggregateState gateway;
+
+    NewResourceRule(EngineSettings settings, AlertRaiser alerts, AggregateState gateway) {
         super(Detector.NEW_RESOURCE, settings, alerts);
+        this.gateway = gateway;
     }
 
     /**
@@ -26,6 +41,21 @@ final class NewResourceRule extends Rule {
                 || !settings.newResourceEnabled() || coolingDown(d, t)) {
             return;
         }
+        int devices = rollout(resource, t);
+        if (devices >= 2) {
+            // the second device to start using it within a day: a fleet change, told once for the gateway
+            if (devices == 2) {
+                Map<String, Double> g = new LinkedHashMap<>();
+                g.put("observed", 2.0);
+                g.put("window.seconds", ROLLOUT_WINDOW_MS / 1000.0);
+                synchronized (gateway) {
+                    raise(out, gateway, 1.0, String.format(Locale.ROOT, "resource '%s' became new to a second device "
+                            + "(%s) within a day: a firmware rollout? Devices that start using it in the next 24 h are "
+                            + "not reported one by one", Subjects.shorten(resource), d.id), g, t);
+                }
+            }
+            return;
+        }
         Map<String, Double> f = new LinkedHashMap<>();
         f.put("resources.seen", (double) d.resourceCount());
         f.put("age.seconds", (t - d.firstSeen) / 1000.0);
@@ -35,6 +65,19 @@ final class NewResourceRule extends Rule {
                         d.id, Subjects.shorten(resource), age(t - d.firstSeen), d.resourceCount() - 1,
                         d.resourceCount() == 2 ? "" : "s"),
                 f, t);
+    }
+
+    /** @return to how many devices the resource became new within the rollout window, this one included */
+    private int rollout(String resource, long t) {
+        synchronized (newTo) {
+            long[] seen = newTo.get(resource);
+            if (seen == null || t - seen[0] >= ROLLOUT_WINDOW_MS) {
+                seen = new long[] {t, 0};
+                newTo.put(resource, seen);
+            }
+            seen[1]++;
+            return (int) Math.min(Integer.MAX_VALUE, seen[1]);
+        }
     }
 
     private static String age(long millis) {

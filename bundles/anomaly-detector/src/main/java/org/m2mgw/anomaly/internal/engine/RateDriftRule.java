@@ -16,7 +16,10 @@ import java.util.Map;
  * one minute (reports held back by an outage and sent at once) never alerts alone; the sum is
  * {@code S = max(0, S + z - K)}; it alerts at {@code S >= H}. The baseline is frozen while
  * {@code S >= H/3}, for at most {@value #MAX_FROZEN_HOURS} hours, after which a lasting change
- * (a new firmware reporting more often) is learned.
+ * (a new firmware reporting more often) is learned. An episode (the sum above zero without a break)
+ * alerts once, and only if its recent rate (about the last five minutes) is at least
+ * {@value #MIN_RATIO} times the baseline plus 1 per minute: a firmware that reports a fifth more is a
+ * change, not an attack.
  */
 final class RateDriftRule extends Rule {
     static final double K = 1;
@@ -24,6 +27,10 @@ final class RateDriftRule extends Rule {
     static final double Z_CAP = 4;
     static final long MIN_LEARNED_MINUTES = 60;
     static final int MAX_FROZEN_HOURS = 6;
+    /** The episode's recent rate must be at least this many times the baseline (plus 1 per minute). */
+    static final double MIN_RATIO = 1.5;
+    /** The episode's recent rate: an average of about its last five minutes. */
+    private static final double RECENT_ALPHA = 0.2;
     private static final double ALPHA = 1.0 / 1440;
     /** Empty minutes beyond this many (a device asleep for hours) are not replayed one by one. */
     private static final int MAX_REPLAYED = 240;
@@ -42,7 +49,13 @@ final class RateDriftRule extends Rule {
             minute(d, 0, t);
         }
         minute(d, d.closedMinute, t);
-        if (d.cusum < H || d.driftMinutes < MIN_LEARNED_MINUTES || !d.warmedUp(settings, t) || coolingDown(d, t)) {
+        if (d.cusum < H || d.driftAlerted || d.driftMinutes < MIN_LEARNED_MINUTES || !d.warmedUp(settings, t)
+                || coolingDown(d, t)) {
+            return;
+        }
+        double episode = d.episodeMinutes == 0 ? 0 : d.episodeRequests / (double) d.episodeMinutes;
+        if (d.episodeRecent < MIN_RATIO * d.driftMean + 1) {
+            // a real but small change (a firmware that reports a little more): not worth an alert
             return;
         }
         Map<String, Double> f = new LinkedHashMap<>();
@@ -53,13 +66,15 @@ final class RateDriftRule extends Rule {
         f.put("cusum", d.cusum);
         double since = d.cusumSince == Long.MIN_VALUE ? 0 : (t - d.cusumSince) / 1000.0;
         f.put("window.seconds", since);
+        f.put("episode.requests.per.minute", episode);
+        f.put("recent.requests.per.minute", d.episodeRecent);
         String reason = String.format(Locale.ROOT, "requests per minute above the device's baseline for %.0f min: "
-                + "last minute %d, baseline %.2f +- %.2f (learned over %.1f h, frozen while elevated); CUSUM %.1f >= %.0f "
-                + "(feature requests.per.minute)", since / 60, d.closedMinute, d.driftMean,
+                + "%.1f per minute lately, %.1f on average (last minute %d), baseline %.2f +- %.2f (learned over %.1f h, frozen while elevated); CUSUM %.1f >= %.0f "
+                + "(feature requests.per.minute)", since / 60, d.episodeRecent, episode, d.closedMinute, d.driftMean,
                 Math.sqrt(Math.max(0, d.driftVar)), d.driftMinutes / 60.0, d.cusum, H);
         raise(out, d, d.cusum / H, reason, f, t);
-        // keep the evidence but start again, so a lasting change alerts once per cooldown, not every minute
-        d.cusum = H / 2;
+        // one alert per episode: the next needs the sum back at zero first
+        d.driftAlerted = true;
     }
 
     /**
@@ -79,8 +94,16 @@ final class RateDriftRule extends Rule {
             d.cusum = Math.max(0, d.cusum + z - K);
             if (before == 0 && d.cusum > 0) {
                 d.cusumSince = t;
+                d.episodeRequests = 0;
+                d.episodeMinutes = 0;
             } else if (d.cusum == 0) {
                 d.cusumSince = Long.MIN_VALUE;
+                d.driftAlerted = false;
+            }
+            if (d.cusum > 0) {
+                d.episodeRecent = d.episodeMinutes == 0 ? x : d.episodeRecent + RECENT_ALPHA * (x - d.episodeRecent);
+                d.episodeRequests += x;
+                d.episodeMinutes++;
             }
         }
         boolean frozen = d.cusum >= H / 3;

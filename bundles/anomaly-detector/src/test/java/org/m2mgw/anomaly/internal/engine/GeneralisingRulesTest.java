@@ -123,17 +123,37 @@ class GeneralisingRulesTest {
 
     @Test
     void givenARateThatCreepsUpAndStays_thenRateDriftAlerts_whileTheSameDeviceAtItsOwnRateDoesNot() {
-        // four hours every 10 s, then every 6 s (1.7 times): too little for the rate-change rule's 5x
+        // four hours every 10 s, then every 5 s (twice as often): too little for the rate-change rule's 5x
         periodic("meter-7", "10.0.0.7:5683", 10_000, 0, 240 * MIN);
         periodic("meter-8", "10.0.0.8:5683", 10_000, 0, 300 * MIN);
-        periodic("meter-7", "10.0.0.7:5683", 6_000, 240 * MIN, 300 * MIN);
+        periodic("meter-7", "10.0.0.7:5683", 5_000, 240 * MIN, 300 * MIN);
+        // a firmware that reports a fifth more often: a change, not worth an alert
+        periodic("meter-10", "10.0.0.10:5683", 10_000, 0, 240 * MIN);
+        periodic("meter-10", "10.0.0.10:5683", 8_300, 240 * MIN, 300 * MIN);
 
-        assertThat(alerts("rule.rate-drift")).containsOnly("meter-7");
+        assertThat(alerts("rule.rate-drift")).as("one alert for the episode").containsExactly("meter-7");
         Finding f = findings.stream().filter(x -> x.detector().equals("rule.rate-drift")).findFirst().orElseThrow();
-        assertThat(f.alert().time()).isBefore(T0.plusMillis(270 * MIN));
+        assertThat(f.alert().time()).isBefore(T0.plusMillis(260 * MIN));
         assertThat(f.alert().features().get("baseline")).isBetween(5.5, 6.5);
         assertThat(f.alert().reason()).contains("baseline 6.0").contains("frozen while elevated");
         assertThat(alerts("rule.rate-change")).doesNotContain("meter-7");
+    }
+
+    @Test
+    void givenTheSameNewResourceOnSeveralDevicesWithinADay_thenOneDeviceAndOneGatewayAlertTellTheRollout() {
+        for (int i = 0; i < 6; i++) {
+            periodic("unit-" + i, "10.0.1." + i + ":5683", 10_000, 0, 60 * MIN);
+        }
+        for (int i = 0; i < 6; i++) {
+            TrafficEvent e = TrafficEvent.builder(TrafficEventType.REQUEST, "coaps", "10.0.1." + i + ":5683")
+                    .deviceId("unit-" + i).resource("telemetry/diagnostics").bytes(40)
+                    .time(T0.plusMillis(60 * MIN + i * 5 * MIN)).build();
+            send(e);
+        }
+
+        assertThat(alerts("rule.new-resource")).containsExactly("unit-0", "gateway");
+        Finding g = findings.stream().filter(x -> x.subject().equals("gateway")).findFirst().orElseThrow();
+        assertThat(g.alert().reason()).contains("firmware rollout").contains("telemetry/diagnostics");
     }
 
     @Test
