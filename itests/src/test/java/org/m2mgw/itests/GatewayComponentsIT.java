@@ -36,7 +36,8 @@ public class GatewayComponentsIT extends GatewayTestSupport {
 
     /** Every configurable PID the gateway has today; a new one must be added here on purpose. */
     private static final Set<String> EXPECTED_PIDS = Set.of("org.m2mgw.gateway", "org.m2mgw.broker",
-            "org.m2mgw.registry", "org.m2mgw.anomaly", "org.m2mgw.crypto.policy", "org.m2mgw.update");
+            "org.m2mgw.registry", "org.m2mgw.anomaly", "org.m2mgw.crypto.policy", "org.m2mgw.update",
+            "org.m2mgw.operator.api");
     /** Every configurable factory PID (components with one instance per configuration). */
     private static final Set<String> EXPECTED_FACTORY_PIDS = Set.of("org.m2mgw.transport.coaps",
             "org.m2mgw.transport.oscore", "org.m2mgw.cloud.mqtt");
@@ -98,6 +99,9 @@ public class GatewayComponentsIT extends GatewayTestSupport {
         assertTrue("components found: " + names, names.containsAll(EXPECTED_PIDS));
         assertTrue("console security provider present: " + names,
                 names.contains("org.m2mgw.console.internal.ConsoleSecurityProvider"));
+        assertTrue("operator console pages present: " + names, names.containsAll(List.of(
+                "org.m2mgw.operator.console.internal.DashboardPage", "org.m2mgw.operator.console.internal.DevicesPage",
+                "org.m2mgw.operator.console.internal.AlertsPage")));
     }
 
     @Test

@@ -26,7 +26,8 @@ import org.junit.Test;
  */
 public class KuraDeploymentPackagesIT {
     private static final Set<String> DISTRO_ONLY = Set.of("org.m2mgw.kura-compat",
-            "org.m2mgw.embedded-broker", "org.m2mgw.console-security", "org.m2mgw.gateway-config");
+            "org.m2mgw.embedded-broker", "org.m2mgw.console-security", "org.m2mgw.operator-console",
+            "org.m2mgw.gateway-config");
 
     private static List<Path> packages() throws IOException {
         Path features = Paths.get(System.getProperty("m2mgw.distro.jar")).getParent().getParent()

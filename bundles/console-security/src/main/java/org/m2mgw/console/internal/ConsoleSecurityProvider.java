@@ -3,9 +3,7 @@ package org.m2mgw.console.internal;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.m2mgw.api.runtime.GatewayRuntime;
 import org.m2mgw.api.runtime.StatusProvider;
+import org.m2mgw.support.http.AdminPasswordFile;
+import org.m2mgw.support.http.BasicCredentials;
+import org.m2mgw.support.http.LoginThrottle;
+import org.m2mgw.support.http.OriginCheck;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public class ConsoleSecurityProvider implements SecurityProvider, StatusProvider {
     static final String PROVIDER_ID = "m2mgw";
     static final String USER = "admin";
-    static final String REALM = "m2mgw gateway console";
+    static final String REALM = org.m2mgw.support.http.BasicCredentials.REALM;
     private static final long LOG_INTERVAL_MS = 60_000;
     /** How many refused origins are remembered for the once-a-minute log line. */
     private static final int MAX_LOGGED_ORIGINS = 256;
@@ -87,7 +89,7 @@ public class ConsoleSecurityProvider implements SecurityProvider, StatusProvider
                             + forged.reason() + ")");
             return null;
         }
-        Credentials c = Credentials.parse(request.getHeader("Authorization"));
+        BasicCredentials c = BasicCredentials.parse(request.getHeader("Authorization"));
         if (c != null) {
             try {
                 password.reloadIfChanged();
@@ -96,7 +98,7 @@ public class ConsoleSecurityProvider implements SecurityProvider, StatusProvider
             }
             String remote = request.getRemoteAddr();
             LoginThrottle.Result r = throttle.attempt(remote,
-                    () -> USER.equals(c.user) && password.matches(c.password));
+                    () -> USER.equals(c.user()) && password.matches(c.password()));
             switch (r.verdict()) {
                 case ACCEPTED:
                     return USER;
@@ -106,7 +108,7 @@ public class ConsoleSecurityProvider implements SecurityProvider, StatusProvider
                     return null;
                 case REFUSED:
                 default:
-                    recordFailure(remote, c.user, r);
+                    recordFailure(remote, c.user(), r);
                     break;
             }
         }
@@ -213,35 +215,5 @@ public class ConsoleSecurityProvider implements SecurityProvider, StatusProvider
     @Override
     public void logout(HttpServletRequest request, HttpServletResponse response) {
         // Basic authentication keeps no server-side state to remove.
-    }
-
-    /** A user name and password from an HTTP Basic Authorization header. */
-    static final class Credentials {
-        final String user;
-        final String password;
-
-        private Credentials(String user, String password) {
-            this.user = user;
-            this.password = password;
-        }
-
-        static Credentials parse(String header) {
-            if (header == null || header.length() < 6
-                    || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-                return null;
-            }
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()),
-                        StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) {
-                return null;
-            }
-            return new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1));
-        }
     }
 }

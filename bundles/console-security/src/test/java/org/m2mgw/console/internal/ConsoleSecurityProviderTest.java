@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m2mgw.api.runtime.GatewayRuntime;
+import org.m2mgw.support.http.AdminPasswordFile;
 
 /** The provider's decisions on requests, with the servlet API faked by proxies. */
 class ConsoleSecurityProviderTest {

@@ -463,6 +463,29 @@ public class DeviceRegistryComponent implements DeviceRegistry, ConfigurableComp
         return admin.importFile(file);
     }
 
+    /**
+     * Imports a text in the import file's format, as {@link #importFile(Path)} does a file (the
+     * REST API's import).
+     *
+     * @param source what to call it in messages and the log
+     */
+    ImportResult importText(String text, String source) throws InvalidFileException {
+        return admin.importText(text, source);
+    }
+
+    /**
+     * Changes a device's fields other than its credentials; see
+     * {@link org.m2mgw.api.device.DeviceAdministration#update}.
+     *
+     * @throws IllegalArgumentException if there is no such device or a field is invalid
+     * @throws IllegalStateException if the registry is read-only
+     * @throws UncheckedIOException if the registry cannot be saved; nothing changed then
+     */
+    Device updateFields(String id, Boolean enabled, java.util.Collection<String> resources,
+            java.util.Map<String, String> metadata) {
+        return admin.updateFields(id, enabled, resources, metadata);
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeListener")
     void addListener(DeviceRegistryListener listener) {

@@ -227,6 +227,61 @@ final class RegistryAdministration {
         }
     }
 
+    /**
+     * Changes the fields of a device that are not credentials; its credentials and keys stay.
+     *
+     * @param enabled the new state, or null to keep it
+     * @param resources the new resource rules, or null to keep them
+     * @param metadata the new metadata, or null to keep it
+     * @return the device after the change
+     * @throws IllegalArgumentException if there is no such device or a field is invalid
+     * @throws IllegalStateException if the registry is read-only
+     */
+    Device updateFields(String id, Boolean enabled, java.util.Collection<String> resources,
+            java.util.Map<String, String> metadata) {
+        synchronized (lock) {
+            checkWritable();
+            Draft draft = snapshot.draft();
+            Entry before = draft.entry(id).orElseThrow(
+                    () -> new IllegalArgumentException("no device '" + Validation.sanitize(id) + "'"));
+            Device old = before.device();
+            Device withRules = rebuild(old, enabled == null ? old.enabled() : enabled,
+                    metadata == null ? old.metadata() : metadata, resources == null ? old.resources() : resources);
+            Device after;
+            try {
+                after = Validation.canonical(withRules, before.secret(), before.nextSecret());
+            } catch (InvalidEntryException e) {
+                throw new IllegalArgumentException("device '" + id + "': " + e.getMessage());
+            }
+            if (after.equals(old)) {
+                return old;
+            }
+            draft.put(before.with(after));
+            commit(draft.build());
+            LOG.info("Device '{}' updated ({})", id, describe(after));
+            listeners.deviceChanged(Optional.of(old), Optional.of(after));
+            return after;
+        }
+    }
+
+    /** @return {@code d}'s credentials with these other fields, exactly these resource rules among them */
+    private static Device rebuild(Device d, boolean enabled, java.util.Map<String, String> metadata,
+            java.util.Collection<String> resources) {
+        Device.Builder b = Device.builder(d.deviceId()).enabled(enabled).metadata(metadata)
+                .pskIdentity(d.pskIdentity().orElse(null)).publicKey(d.publicKey().orElse(null))
+                .certificateSubject(d.certificateSubject().orElse(null))
+                .certificateIssuer(d.certificateIssuer().orElse(null))
+                .certificateSha256(d.certificateSha256().orElse(null))
+                .certificateSpkiSha256(d.certificateSpkiSha256().orElse(null))
+                .edhocCredential(d.edhocCredential().orElse(null))
+                .keyCreated(d.keyCreated().orElse(null))
+                .nextPskIdentity(d.nextPskIdentity().orElse(null))
+                .nextPublicKey(d.nextPublicKey().orElse(null))
+                .rolloverDeadline(d.rolloverDeadline().orElse(null));
+        resources.forEach(b::allow);
+        return b.build();
+    }
+
     /** See {@link DeviceRegistryComponent#setEdhocCredential(String, EdhocCredential)}. */
     boolean setEdhocCredential(String id, EdhocCredential credential) {
         synchronized (lock) {
@@ -292,6 +347,29 @@ final class RegistryAdministration {
             }
             Parsed parsed = json.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
             warnIfReadableByOthers(file, parsed);
+            return importParsed(parsed, file.toString());
+        }
+    }
+
+    /**
+     * Imports a text in the import file's format, as {@link #importFile(Path)} does a file.
+     *
+     * @param text the JSON text
+     * @param source what to call it in messages and the log
+     */
+    ImportResult importText(String text, String source) throws InvalidFileException {
+        synchronized (lock) {
+            checkWritable();
+            if (text.length() > MAX_IMPORT_BYTES) {
+                throw new InvalidFileException(source + " is larger than " + MAX_IMPORT_BYTES / 1024 / 1024 + " MiB");
+            }
+            return importParsed(json.parse(text, source), source);
+        }
+    }
+
+    /** The common part of the imports; called with the lock held. */
+    private ImportResult importParsed(Parsed parsed, String file) {
+        {
             Draft draft = snapshot.draft();
             List<String> rejected = new ArrayList<>(parsed.rejected());
             List<String> warnings = new ArrayList<>();

@@ -17,8 +17,64 @@ import org.m2mgw.oscore.internal.oscore.OscoreContext;
  */
 final class ContextTable implements ContextLookup {
 
-    /** A context and the device it belongs to. */
-    record Entry(OscoreContext context, String deviceId, String suite) {
+    /**
+     * A context and the device it belongs to, with what the session directory shows: when it was
+     * made, whether it was restored from storage, and the device's last address and time (two
+     * plain volatile writes per request, by the OSCORE layer that found the context anyway).
+     */
+    static final class Entry {
+        private final OscoreContext context;
+        private final String deviceId;
+        private final String suite;
+        private final long since;
+        private final boolean restored;
+        private volatile java.net.InetSocketAddress lastAddress;
+        private volatile long lastSeen;
+
+        Entry(OscoreContext context, String deviceId, String suite, long since, boolean restored) {
+            this.context = context;
+            this.deviceId = deviceId;
+            this.suite = suite;
+            this.since = since;
+            this.restored = restored;
+        }
+
+        OscoreContext context() {
+            return context;
+        }
+
+        String deviceId() {
+            return deviceId;
+        }
+
+        String suite() {
+            return suite;
+        }
+
+        /** @return when the context was made or restored, epoch ms */
+        long since() {
+            return since;
+        }
+
+        /** @return whether it was restored from storage rather than made by EDHOC */
+        boolean restored() {
+            return restored;
+        }
+
+        /** Notes a request of the device that this context decrypted. */
+        void seen(java.net.InetSocketAddress address, long now) {
+            lastAddress = address;
+            lastSeen = now;
+        }
+
+        java.net.InetSocketAddress lastAddress() {
+            return lastAddress;
+        }
+
+        /** @return epoch ms of the last request, or 0 */
+        long lastSeen() {
+            return lastSeen;
+        }
     }
 
     private final int max;
@@ -54,13 +110,23 @@ final class ContextTable implements ContextLookup {
      * @return the entry it replaced for that device, if any
      */
     synchronized Optional<Entry> put(OscoreContext context, String deviceId, String suite) {
+        return put(context, deviceId, suite, false);
+    }
+
+    /**
+     * Adds a device's context, replacing the device's previous one.
+     *
+     * @param restored whether it was restored from storage (shown as resumed)
+     * @return the entry it replaced for that device, if any
+     */
+    synchronized Optional<Entry> put(OscoreContext context, String deviceId, String suite, boolean restored) {
         String k = key(context.recipientId(), context.idContext());
         Entry previous = null;
         String oldKey = kidOfDevice.put(deviceId, k);
         if (oldKey != null && !oldKey.equals(k)) {
             previous = byKid.remove(oldKey);
         }
-        Entry clash = byKid.put(k, new Entry(context, deviceId, suite));
+        Entry clash = byKid.put(k, new Entry(context, deviceId, suite, System.currentTimeMillis(), restored));
         if (clash != null && !clash.deviceId().equals(deviceId)) {
             kidOfDevice.remove(clash.deviceId(), k);
         }

@@ -117,6 +117,9 @@ final class OscoreLayer extends AbstractLayer {
             OscoreContext ctx = binding.context();
             ContextTable.Entry entry = contexts.entry(ctx).orElse(null);
             String device = entry == null ? null : entry.deviceId();
+            if (entry != null) {
+                entry.seen(peer, System.currentTimeMillis());
+            }
             airtime.inbound(device, request);
             if (device == null) {
                 throw new OscoreException(OscoreException.Reason.CONTEXT_NOT_FOUND, "context was just replaced");

@@ -83,10 +83,11 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = OscoreListener.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {ConfigurableComponent.class, DeviceRegistryListener.class, StatusProvider.class,
-            RestrictionListener.class, org.m2mgw.api.crypto.CryptoPolicyListener.class, OscoreListener.class})
+            RestrictionListener.class, org.m2mgw.api.crypto.CryptoPolicyListener.class, OscoreListener.class,
+            org.m2mgw.api.session.SessionDirectory.class})
 @Designate(ocd = OscoreListenerConfig.class, factory = true)
 public class OscoreListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider,
-        RestrictionListener, org.m2mgw.api.crypto.CryptoPolicyListener {
+        RestrictionListener, org.m2mgw.api.crypto.CryptoPolicyListener, org.m2mgw.api.session.SessionDirectory {
     static final String FACTORY_PID = "org.m2mgw.transport.oscore";
     private static final Logger LOG = LoggerFactory.getLogger(OscoreListener.class);
     private static final String DEVICES_FILE = "devices.properties";
@@ -459,7 +460,7 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
                     }
                     continue;
                 }
-                table.put(restored(sc, aead), owner[0], owner[1]);
+                table.put(restored(sc, aead), owner[0], owner[1], true);
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("OSCORE listener {}: stored contexts not restored ({}); devices run EDHOC again", name,
@@ -486,7 +487,7 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
                 CoseAead aead = aeads.get(a.stored().parameters().algorithm());
                 if (aead != null) {
                     try {
-                        a.table().put(restored(a.stored(), aead), a.deviceId(), a.suite());
+                        a.table().put(restored(a.stored(), aead), a.deviceId(), a.suite(), true);
                         n++;
                     } catch (IOException e) {
                         LOG.error("OSCORE listener {}: stored context of {} not restored: {}", name, a.deviceId(),
@@ -578,6 +579,36 @@ public class OscoreListener implements ConfigurableComponent, DeviceRegistryList
     /** @return the bound UDP address while running */
     public synchronized Optional<InetSocketAddress> address() {
         return endpoint == null ? Optional.empty() : Optional.ofNullable(endpoint.getAddress());
+    }
+
+    @Override
+    public String protocol() {
+        return "oscore";
+    }
+
+    @Override
+    public String listenerName() {
+        return name;
+    }
+
+    /**
+     * The live OSCORE contexts, from the context table when asked. Bytes are not counted per
+     * context (-1); "resumed" means restored from storage after a restart.
+     */
+    @Override
+    public java.util.List<org.m2mgw.api.session.SessionInfo> sessions() {
+        ContextTable t = contexts;
+        if (t == null) {
+            return java.util.List.of();
+        }
+        java.util.List<org.m2mgw.api.session.SessionInfo> out = new java.util.ArrayList<>();
+        for (ContextTable.Entry e : t.entries()) {
+            long seen = e.lastSeen();
+            out.add(new org.m2mgw.api.session.SessionInfo(e.deviceId(), "oscore", e.lastAddress(), e.suite(),
+                    HexFormat.of().formatHex(e.context().recipientId()), e.restored(),
+                    Instant.ofEpochMilli(e.since()), seen == 0 ? null : Instant.ofEpochMilli(seen), -1, -1));
+        }
+        return out;
     }
 
     @Override

@@ -92,6 +92,28 @@ class OscoreListenerTest {
     }
 
     @Test
+    void givenADeviceWithAContext_whenTheSessionDirectoryIsAsked_thenItListsTheContextWithItsLastAddress_andARestoredOneAsResumed()
+            throws Exception {
+        assertThat(fx.listener.sessions()).isEmpty();
+        OscoreContext ctx = handshake(fx.device("dev1", (byte) 0x11, "XDH"), CipherSuite.SUITE_0);
+        assertThat(fx.listener.sessions()).singleElement().satisfies(s -> {
+            assertThat(s.deviceId()).isEqualTo("dev1");
+            assertThat(s.protocol()).isEqualTo("oscore");
+            assertThat(s.resumed()).isFalse();
+            assertThat(s.lastSeen()).as("no request yet").isEmpty();
+            assertThat(s.cid()).isPresent();
+        });
+        assertThat(post(ctx, "telemetry/temp", "{\"t\":1}").getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(fx.listener.sessions("dev1")).singleElement().satisfies(s -> {
+            assertThat(s.lastSeen()).isPresent();
+            assertThat(s.address()).get().satisfies(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
+        });
+        fx.restartAfterPowerCut();
+        assertThat(fx.listener.sessions()).singleElement()
+                .satisfies(s -> assertThat(s.resumed()).as("restored from storage").isTrue());
+    }
+
+    @Test
     void givenAPlainRequest_thenItGets401_andAnUnknownKidGets401_andATamperedOneGets400() throws Exception {
         Request plain = Request.newPost();
         plain.getOptions().setUriPath("telemetry");

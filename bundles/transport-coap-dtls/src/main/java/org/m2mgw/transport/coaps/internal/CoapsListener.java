@@ -64,10 +64,11 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = CoapsListener.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
         service = {ConfigurableComponent.class, DeviceRegistryListener.class, StatusProvider.class,
-            RestrictionListener.class, CryptoPolicyListener.class, CoapsListener.class})
+            RestrictionListener.class, CryptoPolicyListener.class, CoapsListener.class,
+            org.m2mgw.api.session.SessionDirectory.class})
 @Designate(ocd = CoapsListenerConfig.class, factory = true)
 public class CoapsListener implements ConfigurableComponent, DeviceRegistryListener, StatusProvider,
-        RestrictionListener, CryptoPolicyListener {
+        RestrictionListener, CryptoPolicyListener, org.m2mgw.api.session.SessionDirectory {
     static final String FACTORY_PID = "org.m2mgw.transport.coaps";
     private static final Logger LOG = LoggerFactory.getLogger(CoapsListener.class);
 
@@ -120,6 +121,9 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     private volatile GatewayDtlsConnector connector;
     private volatile ConnectionLimits limits;
     private volatile DtlsObserver observer;
+    /** The running connector's credentials (peer identity to device), for the session directory. */
+    private volatile RegistryCredentials credentials;
+    private final DtlsSessions sessionDirectory = new DtlsSessions();
     private final SessionKeeper sessions;
     private volatile int effectiveMaxConnections;
     private ListenerSettings running;
@@ -245,6 +249,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         InetSocketAddress bind = new InetSocketAddress(settings.address(), settings.port());
         RegistryCredentials credentials = new RegistryCredentials(registry, access);
         DtlsObserver observer = new DtlsObserver(traffic, credentials, access);
+        observer.sessions = sessionDirectory;
         CryptoGuard cryptoGuard = new CryptoGuard(name, () -> cryptoPolicy, () -> cryptoInventory, registry, traffic,
                 credentials, cryptoTasks);
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(cfg)
@@ -314,6 +319,7 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
         }
         server = s;
         connector = dtls;
+        this.credentials = credentials;
         running = settings;
         status = "listening on udp " + TrafficReporter.address(bind) + " with " + settings.cipherSuites();
         LOG.info("CoAPS listener {} listening on udp {}, suites {}", name, TrafficReporter.address(bind),
@@ -485,6 +491,32 @@ public class CoapsListener implements ConfigurableComponent, DeviceRegistryListe
     /** @return the bound UDP address while running */
     public synchronized Optional<InetSocketAddress> address() {
         return connector == null ? Optional.empty() : Optional.ofNullable(connector.getAddress());
+    }
+
+    @Override
+    public String protocol() {
+        return "coaps";
+    }
+
+    @Override
+    public String listenerName() {
+        return name;
+    }
+
+    /** Read from the connection store on demand: one pass over the connections, nothing on the record path. */
+    @Override
+    public java.util.List<org.m2mgw.api.session.SessionInfo> sessions() {
+        return sessions((String) null);
+    }
+
+    @Override
+    public java.util.List<org.m2mgw.api.session.SessionInfo> sessions(String deviceId) {
+        GatewayDtlsConnector dtls = connector;
+        RegistryCredentials c = credentials;
+        if (dtls == null || c == null) {
+            return java.util.List.of();
+        }
+        return sessionDirectory.read(dtls.connections(), c, deviceId);
     }
 
     @Override

@@ -74,6 +74,8 @@ final class DtlsObserver extends SessionAdapter
 
     /** Set once the connector exists: the crypto policy, the inventory and key rollovers. */
     volatile CryptoGuard guard;
+    /** Set once the connector exists: which contexts were resumed, for the session directory. */
+    volatile DtlsSessions sessions;
     /** Set once the connector exists: energy accounting of handshake datagrams. */
     volatile DtlsAirtime airtime;
     /** Set once the connector exists: tells the peer (close_notify), ends its connections, forgets its session. */
@@ -87,6 +89,10 @@ final class DtlsObserver extends SessionAdapter
         DtlsAirtime a = airtime;
         if (a != null) {
             a.established(handshaker.getPeerAddress(), id, handshaker.isFullHandshake(), System.currentTimeMillis());
+        }
+        DtlsSessions directory = sessions;
+        if (directory != null) {
+            directory.established(context, handshaker.isFullHandshake());
         }
         traffic.report(handshaker.isFullHandshake() ? TrafficEventType.HANDSHAKE_SUCCEEDED
                 : TrafficEventType.SESSION_RESUMED, id, handshaker.getPeerAddress(),

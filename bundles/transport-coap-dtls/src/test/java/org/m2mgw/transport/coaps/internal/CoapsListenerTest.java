@@ -193,6 +193,28 @@ class CoapsListenerTest {
     }
 
     @Test
+    void givenADeviceThatPosted_whenTheSessionDirectoryIsAsked_thenItListsItsDtlsSession() throws Exception {
+        assertThat(listener.sessions()).isEmpty();
+        long before = System.currentTimeMillis();
+        CoapResponse r = post(pskClient("dev1", KEY1, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8), "telemetry",
+                "{\"t\":1}", ContentFormats.JSON);
+        assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
+        java.util.List<org.m2mgw.api.session.SessionInfo> all = listener.sessions();
+        assertThat(all).singleElement().satisfies(s -> {
+            assertThat(s.deviceId()).isEqualTo("dev1");
+            assertThat(s.protocol()).isEqualTo("coaps");
+            assertThat(s.suite()).isEqualTo("TLS_PSK_WITH_AES_128_CCM_8");
+            assertThat(s.resumed()).isFalse();
+            assertThat(s.address()).get().satisfies(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
+            assertThat(s.since().toEpochMilli()).isGreaterThanOrEqualTo(before - 1000);
+            assertThat(s.lastSeen()).get().satisfies(t -> assertThat(t).isAfterOrEqualTo(s.since().minusSeconds(1)));
+        });
+        assertThat(listener.sessions("dev1")).hasSize(1);
+        assertThat(listener.sessions("dev2")).isEmpty();
+        assertThat(listener.protocol()).isEqualTo("coaps");
+    }
+
+    @Test
     void givenRawPublicKeyDevice_whenItPostsWithEcdheEcdsa_thenAccepted() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));

@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.support.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,11 +77,11 @@ class AdminPasswordFileTest {
     @Test
     void basicHeaderParsing() {
         String h = "Basic " + Base64.getEncoder().encodeToString("admin:pa:ss".getBytes(StandardCharsets.UTF_8));
-        ConsoleSecurityProvider.Credentials c = ConsoleSecurityProvider.Credentials.parse(h);
-        assertThat(c.user).isEqualTo("admin");
-        assertThat(c.password).isEqualTo("pa:ss");
-        assertThat(ConsoleSecurityProvider.Credentials.parse("Bearer x")).isNull();
-        assertThat(ConsoleSecurityProvider.Credentials.parse("Basic !!!")).isNull();
-        assertThat(ConsoleSecurityProvider.Credentials.parse(null)).isNull();
+        BasicCredentials c = BasicCredentials.parse(h);
+        assertThat(c.user()).isEqualTo("admin");
+        assertThat(c.password()).isEqualTo("pa:ss");
+        assertThat(BasicCredentials.parse("Bearer x")).isNull();
+        assertThat(BasicCredentials.parse("Basic !!!")).isNull();
+        assertThat(BasicCredentials.parse(null)).isNull();
     }
 }

@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.support.http;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -21,14 +21,14 @@ import java.util.function.LongSupplier;
  * cannot all slip in before the first failure is recorded. It is a hash comparison of a few
  * microseconds.
  */
-final class LoginThrottle {
-    static final int FREE_ATTEMPTS = 5;
+public final class LoginThrottle {
+    public static final int FREE_ATTEMPTS = 5;
     static final long INITIAL_BACKOFF_MS = 2_000;
     static final long MAX_BACKOFF_MS = 5 * 60_000;
     static final long FORGET_AFTER_MS = 15 * 60_000;
     static final int MAX_ENTRIES = 1024;
 
-    enum Verdict {
+    public enum Verdict {
         /** The credentials were checked and are right. */
         ACCEPTED,
         /** The credentials were checked and are wrong. */
@@ -43,7 +43,7 @@ final class LoginThrottle {
      *        {@code REFUSED}, the back-off this failure started, or 0
      * @param failures the failures recorded for the address so far
      */
-    record Result(Verdict verdict, long backoffMs, int failures) {
+    public record Result(Verdict verdict, long backoffMs, int failures) {
     }
 
     private static final class Entry {
@@ -63,7 +63,7 @@ final class LoginThrottle {
     private long throttled;
     private long evicted;
 
-    LoginThrottle() {
+    public LoginThrottle() {
         this(FREE_ATTEMPTS, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS, FORGET_AFTER_MS, MAX_ENTRIES,
                 () -> System.nanoTime() / 1_000_000);
     }
@@ -88,7 +88,7 @@ final class LoginThrottle {
      * @param address the client's address
      * @param credentialsValid checks the credentials; called at most once, under the lock
      */
-    synchronized Result attempt(String address, BooleanSupplier credentialsValid) {
+    public synchronized Result attempt(String address, BooleanSupplier credentialsValid) {
         long now = clockMs.getAsLong();
         forgetExpired(now);
         Entry e = entries.get(address);
@@ -152,7 +152,7 @@ final class LoginThrottle {
     }
 
     /** @return how many addresses are in their back-off now */
-    synchronized int lockedOut() {
+    public synchronized int lockedOut() {
         long now = clockMs.getAsLong();
         int n = 0;
         for (Entry e : entries.values()) {
@@ -164,17 +164,17 @@ final class LoginThrottle {
     }
 
     /** @return how many addresses the table remembers */
-    synchronized int tracked() {
+    public synchronized int tracked() {
         return entries.size();
     }
 
     /** @return logins refused unchecked because of a back-off, since start */
-    synchronized long throttled() {
+    public synchronized long throttled() {
         return throttled;
     }
 
     /** @return addresses forgotten early because the table was full, since start */
-    synchronized long evicted() {
+    public synchronized long evicted() {
         return evicted;
     }
 }

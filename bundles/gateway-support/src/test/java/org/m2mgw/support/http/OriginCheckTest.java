@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.support.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.support.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +22,8 @@ import java.util.Set;
  *
  * <p>Only a digest of the password is held in memory; comparisons are constant-time.
  */
-final class AdminPasswordFile {
-    static final String FILE_NAME = "admin-password";
+public final class AdminPasswordFile {
+    public static final String FILE_NAME = "admin-password";
     static final int GENERATED_LENGTH = 24;
     /** No look-alike characters (0/O, 1/l/I), so the password can be read off a screen. */
     private static final char[] ALPHABET =
@@ -47,7 +47,7 @@ final class AdminPasswordFile {
      *
      * @throws IOException if the file cannot be created or read
      */
-    static AdminPasswordFile openOrCreate(Path dir, SecureRandom random) throws IOException {
+    public static AdminPasswordFile openOrCreate(Path dir, SecureRandom random) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         boolean created = false;
         if (!Files.exists(file)) {
@@ -100,7 +100,7 @@ final class AdminPasswordFile {
     }
 
     /** Re-reads the file if it changed since it was last read. */
-    void reloadIfChanged() throws IOException {
+    public void reloadIfChanged() throws IOException {
         FileTime modified = Files.getLastModifiedTime(file);
         if (!modified.equals(loadedModified)) {
             reload();
@@ -115,12 +115,12 @@ final class AdminPasswordFile {
     }
 
     /** @return whether the file holds a usable (non-empty) password */
-    boolean isUsable() {
+    public boolean isUsable() {
         return digest != null;
     }
 
     /** @return whether {@code candidate} equals the stored password, in constant time */
-    boolean matches(String candidate) {
+    public boolean matches(String candidate) {
         byte[] expected = digest;
         if (expected == null || candidate == null) {
             return false;
@@ -128,11 +128,11 @@ final class AdminPasswordFile {
         return MessageDigest.isEqual(expected, sha256(candidate));
     }
 
-    Path path() {
+    public Path path() {
         return file;
     }
 
-    boolean wasCreated() {
+    public boolean wasCreated() {
         return created;
     }
 

@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.support.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.m2mgw.console.internal.LoginThrottle.Verdict;
+import org.m2mgw.support.http.LoginThrottle.Verdict;
 
 class LoginThrottleTest {
     private final AtomicLong now = new AtomicLong(1_000_000);

@@ -1,4 +1,4 @@
-package org.m2mgw.console.internal;
+package org.m2mgw.support.http;
 
 import java.net.InetAddress;
 import java.net.URLDecoder;
@@ -34,7 +34,7 @@ import java.util.Locale;
  * <p>All methods are pure functions of the request's strings, so that they can be tested
  * without a servlet container.
  */
-final class OriginCheck {
+public final class OriginCheck {
     /** The query parameter that makes Felix's configuration editor handle a GET as a POST. */
     static final String GET_AS_POST_PARAMETER = "post";
 
@@ -42,7 +42,7 @@ final class OriginCheck {
     }
 
     /** Why a request was refused; {@code source} is the offending value, for the log only. */
-    record Refusal(String reason, String source) {
+    public record Refusal(String reason, String source) {
     }
 
     /**
@@ -94,7 +94,7 @@ final class OriginCheck {
      * @param fetchSite the {@code Sec-Fetch-Site} header, or {@code null}
      * @return {@code null} if the request may proceed, else why not
      */
-    static Refusal check(String method, String query, String scheme, String host, String serverName,
+    public static Refusal check(String method, String query, String scheme, String host, String serverName,
             int serverPort, String origin, String referer, String fetchSite) {
         if (!changesState(method, query)) {
             return null;
