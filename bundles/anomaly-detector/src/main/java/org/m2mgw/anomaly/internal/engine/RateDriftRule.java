@@ -22,8 +22,8 @@ import java.util.Map;
  * change, not an attack.
  */
 final class RateDriftRule extends Rule {
-    static final double K = 1;
-    static final double H = 15;
+    static final double K = 0.75;
+    static final double H = 12;
     static final double Z_CAP = 4;
     static final long MIN_LEARNED_MINUTES = 60;
     static final int MAX_FROZEN_HOURS = 6;
