@@ -35,7 +35,6 @@ final class AggregateState extends SubjectState {
 
     final String subject;
     final Alert.SubjectKind kind;
-    final long firstSeen;
     private final MinuteRing ring = new MinuteRing(KINDS);
     private final int[] closed = new int[KINDS];
     private final double[] baseline = new double[KINDS];
@@ -45,10 +44,9 @@ final class AggregateState extends SubjectState {
     final DistinctWindow identities60 = new DistinctWindow(60 * MinuteCounts.MINUTE_MS, DISTINCT_CAP);
     final DistinctWindow addresses60 = new DistinctWindow(60 * MinuteCounts.MINUTE_MS, DISTINCT_CAP);
 
-    AggregateState(String subject, Alert.SubjectKind kind, long t) {
+    AggregateState(String subject, Alert.SubjectKind kind) {
         this.subject = subject;
         this.kind = kind;
-        this.firstSeen = t;
     }
 
     /** Moves to {@code t}'s minute; each kind's baseline learns the minute that ended unless it was elevated. */

@@ -73,8 +73,7 @@ public final class DetectionEngine {
         this.identitySplit = new IdentitySplitRule(settings, alerts);
         this.slowFailures = new SlowFailuresRule(settings, alerts);
         this.spread = new SpreadRule(settings, alerts);
-        this.gateway = new AggregateState(AggregateState.GATEWAY, org.m2mgw.api.alert.Alert.SubjectKind.GATEWAY,
-                Long.MIN_VALUE);
+        this.gateway = new AggregateState(AggregateState.GATEWAY, org.m2mgw.api.alert.Alert.SubjectKind.GATEWAY);
         this.prefixes = new SubjectTable<>(Math.max(16, settings.maxTrackedAddresses() / 4));
         this.newResource = new NewResourceRule(settings, alerts, gateway);
         this.rcf = settings.rcfEnabled() ? new RcfRule(settings, alerts, clock::latest) : null;
@@ -121,7 +120,7 @@ public final class DetectionEngine {
             String prefix = deviceId == null ? AggregateState.prefixOf(e.sourceIp()) : null;
             if (prefix != null && !Subjects.UNKNOWN.equals(ip)) {
                 AggregateState p = prefixes.getOrCreate(prefix,
-                        k -> new AggregateState(k, org.m2mgw.api.alert.Alert.SubjectKind.PREFIX, t));
+                        k -> new AggregateState(k, org.m2mgw.api.alert.Alert.SubjectKind.PREFIX));
                 aggregate(p, e, kind, ip, t, out);
             }
         }

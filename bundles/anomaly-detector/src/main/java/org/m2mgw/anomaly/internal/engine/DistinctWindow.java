@@ -54,10 +54,6 @@ final class DistinctWindow {
         return events;
     }
 
-    long windowMs() {
-        return windowMs;
-    }
-
     private void expire(long t) {
         if (since == Long.MIN_VALUE || t - since >= windowMs) {
             size = 0;

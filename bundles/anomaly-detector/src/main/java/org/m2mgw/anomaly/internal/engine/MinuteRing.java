@@ -1,7 +1,5 @@
 package org.m2mgw.anomaly.internal.engine;
 
-import java.util.Arrays;
-
 /**
  * Counts of several kinds of events per minute over the last hour: sums over the last 10 and 60
  * minutes for rules that look at slow attacks. An int per kind and minute, so it is kept only for
@@ -69,12 +67,6 @@ final class MinuteRing {
             total += counts[kind][slot(minute - i)];
         }
         return (int) Math.min(Integer.MAX_VALUE, total);
-    }
-
-    void clear() {
-        for (int[] c : counts) {
-            Arrays.fill(c, 0);
-        }
     }
 
     private static int slot(long minute) {
