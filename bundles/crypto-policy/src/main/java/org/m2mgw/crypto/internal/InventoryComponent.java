@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -360,42 +361,55 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         return "crypto inventory";
     }
 
-    /** The entries behind the status line and counters, at most 30 seconds old: status pages poll. */
-    private volatile Map.Entry<Long, List<InventoryEntry>> forStatus;
+    /**
+     * The status line's counts and the counters, at most 30 seconds old: status pages poll, and
+     * each computation walks every device. Only the sums are kept, not the entries they came
+     * from (a list of every device's entry would cost the heap hundreds of bytes per device).
+     */
+    private record StatusView(long at, Map<CryptoStatus, Long> counts, Map<String, Long> counters,
+            List<Airtime> airtime) {
+    }
 
-    private List<InventoryEntry> entriesForStatus() {
-        Map.Entry<Long, List<InventoryEntry>> c = forStatus;
+    private volatile StatusView forStatus;
+
+    private StatusView statusView() {
+        StatusView c = forStatus;
         long now = clock.millis();
-        if (c == null || now - c.getKey() > 30_000 || now < c.getKey()) {
-            c = Map.entry(now, entries());
+        if (c == null || now - c.at() > 30_000 || now < c.at()) {
+            List<InventoryEntry> all = entries();
+            Map<CryptoStatus, Long> counts = counts(all);
+            List<Airtime> airtime = airtimeTotals(all);
+            Map<String, Long> out = new LinkedHashMap<>();
+            counts.forEach((k, v) -> out.put("devices." + k.name().toLowerCase(java.util.Locale.ROOT), v));
+            out.put("devices.quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
+            out.put("handshakes.today", all.stream().mapToLong(InventoryEntry::handshakesToday).sum());
+            out.put("handshakes.yesterday", all.stream().mapToLong(InventoryEntry::handshakesYesterday).sum());
+            for (Airtime a : airtime) {
+                String k = "airtime." + slug(a.protocol());
+                out.put(k + ".bytes.in", a.bytesIn());
+                out.put(k + ".bytes.out", a.bytesOut());
+                out.put(k + ".datagrams", a.datagrams());
+                out.put(k + ".handshakes", a.handshakes());
+            }
+            c = new StatusView(now, counts, Collections.unmodifiableMap(out), airtime);
             forStatus = c;
         }
-        return c.getValue();
+        return c;
     }
 
     @Override
     public String statusLine() {
-        Map<CryptoStatus, Long> counts = counts(entriesForStatus());
+        Map<CryptoStatus, Long> counts = statusView().counts();
         return counts.isEmpty() ? "no devices" : counts.toString();
     }
 
     @Override
     public Map<String, Long> counters() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        List<InventoryEntry> all = entriesForStatus();
+        StatusView v = statusView();
+        Map<String, Long> out = new LinkedHashMap<>(v.counters());
+        // energy from the policy in force now: a new coefficient applies at once
         Energy energy = energy();
-        counts(all).forEach((k, v) -> out.put("devices." + k.name().toLowerCase(java.util.Locale.ROOT), v));
-        out.put("devices.quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
-        out.put("handshakes.today", all.stream().mapToLong(InventoryEntry::handshakesToday).sum());
-        out.put("handshakes.yesterday", all.stream().mapToLong(InventoryEntry::handshakesYesterday).sum());
-        for (Airtime a : airtimeTotals(all)) {
-            String k = "airtime." + slug(a.protocol());
-            out.put(k + ".bytes.in", a.bytesIn());
-            out.put(k + ".bytes.out", a.bytesOut());
-            out.put(k + ".datagrams", a.datagrams());
-            out.put(k + ".handshakes", a.handshakes());
-        }
-        for (Airtime a : airtimeTotals(all)) {
+        for (Airtime a : v.airtime()) {
             out.put("energy." + slug(a.protocol()) + ".millijoules", Energy.rounded(energy.millijoules(a)));
         }
         return out;
@@ -454,9 +468,11 @@ public class InventoryComponent implements CryptoInventory, StatusProvider {
         props.put("devices", (long) all.size());
         counts(all).forEach((k, v) -> props.put("status." + k.name().toLowerCase(java.util.Locale.ROOT), v));
         props.put("quantum.vulnerable", all.stream().filter(InventoryEntry::quantumVulnerable).count());
-        props.put("findings", (long) findings().size());
+        // one pass over the fleet for the findings (it walks every device), not one per use
+        List<Finding> findings = Findings.of(all, registry, this, policy, clock.instant());
+        props.put("findings", (long) findings.size());
         props.put("policy.revision", policy.revision());
-        props.put("json", InventoryJson.summary(all, findings(), uplinks(), clock.instant(), energy()));
+        props.put("json", InventoryJson.summary(all, findings, uplinks(), clock.instant(), energy()));
         ea.postEvent(new Event(TOPIC, props));
     }
 

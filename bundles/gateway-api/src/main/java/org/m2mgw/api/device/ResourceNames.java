@@ -1,7 +1,5 @@
 package org.m2mgw.api.device;
 
-import java.util.regex.Pattern;
-
 /**
  * The one alphabet of resource names, shared by the registry's resource rules, the transports'
  * check of every request and the cloud side's topics: a path of 1 to 8 segments separated by
@@ -19,7 +17,6 @@ public final class ResourceNames {
     public static final int MAX_SEGMENTS = 8;
     /** The longest segment, in characters. */
     public static final int MAX_SEGMENT_LENGTH = 64;
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~-]{1," + MAX_SEGMENT_LENGTH + "}");
 
     private ResourceNames() {
     }
@@ -36,21 +33,40 @@ public final class ResourceNames {
         if (name.length() > MAX_LENGTH) {
             return "resource name longer than " + MAX_LENGTH + " characters";
         }
-        String[] segments = name.split("/", -1);
-        if (segments.length > MAX_SEGMENTS) {
+        // plain loops over the characters (this runs for every message, twice): no split, no regex
+        int slashes = 0;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '/') {
+                slashes++;
+            }
+        }
+        if (slashes + 1 > MAX_SEGMENTS) {
             return "resource name with more than " + MAX_SEGMENTS + " segments";
         }
-        for (String s : segments) {
-            if (s.isEmpty()) {
+        int start = 0;
+        while (start <= name.length()) {
+            int end = name.indexOf('/', start);
+            if (end < 0) {
+                end = name.length();
+            }
+            int length = end - start;
+            if (length == 0) {
                 return "resource name with an empty segment";
             }
-            if (s.equals(".") || s.equals("..")) {
+            if (length <= 2 && name.charAt(start) == '.' && (length == 1 || name.charAt(start + 1) == '.')) {
                 return "resource name with a '.' or '..' segment";
             }
-            if (!SEGMENT.matcher(s).matches()) {
-                return s.length() > MAX_SEGMENT_LENGTH ? "resource name segment longer than " + MAX_SEGMENT_LENGTH
-                        + " characters" : "resource name with a character outside A-Z a-z 0-9 . _ ~ -";
+            if (length > MAX_SEGMENT_LENGTH) {
+                return "resource name segment longer than " + MAX_SEGMENT_LENGTH + " characters";
             }
+            for (int i = start; i < end; i++) {
+                char c = name.charAt(i);
+                if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                        || c == '~' || c == '-')) {
+                    return "resource name with a character outside A-Z a-z 0-9 . _ ~ -";
+                }
+            }
+            start = end + 1;
         }
         return null;
     }

@@ -65,12 +65,29 @@ public final class TrafficReporter {
      * and the log's rate limit stay bounded whatever an attacker sends.
      */
     public static String reasonClass(String reason) {
-        String r = reason.replaceAll("'[^']*'", "'*'")
-                .replaceAll("\\[[0-9A-Fa-f:.]+\\](:\\d+)?", "#")
-                .replaceAll("\\b\\d+(\\.\\d+){3}(:\\d+)?\\b", "#")
-                .replaceAll("\\b\\d+\\b", "#");
-        return r.length() > 80 ? r.substring(0, 80) : r;
+        String known = REASON_CLASSES.get(reason);
+        if (known != null) {
+            return known;
+        }
+        String r = NUMBER.matcher(IPV4.matcher(IPV6.matcher(QUOTED.matcher(reason).replaceAll("'*'"))
+                .replaceAll("#")).replaceAll("#")).replaceAll("#");
+        r = r.length() > 80 ? r.substring(0, 80) : r;
+        // the same few reasons come with every event (a suite's name on each handshake): remember
+        // them, up to a bound, as reasons that name a peer or a value never repeat
+        if (REASON_CLASSES.size() < MAX_REMEMBERED_REASONS) {
+            REASON_CLASSES.put(reason, r);
+        }
+        return r;
     }
+
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'[^']*'");
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile(
+            "\\[[0-9A-Fa-f:.]+\\](:\\d+)?");
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+            "\\b\\d+(\\.\\d+){3}(:\\d+)?\\b");
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\b\\d+\\b");
+    private static final int MAX_REMEMBERED_REASONS = 1024;
+    private static final Map<String, String> REASON_CLASSES = new ConcurrentHashMap<>();
 
     public void report(TrafficEventType type, String deviceId, InetSocketAddress peer, String reason,
             String resource, long bytes) {

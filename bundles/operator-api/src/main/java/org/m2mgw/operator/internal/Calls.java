@@ -707,6 +707,10 @@ final class Calls {
         for (StatusProvider p : providers) {
             try {
                 String name = p.statusName();
+                if (!name.startsWith(TRANSPORT_PREFIX) && !name.startsWith(CLOUD_PREFIX)) {
+                    // not summed; and some (the crypto inventory) walk every device for their counters
+                    continue;
+                }
                 Map<String, Long> c = p.counters();
                 if (name.startsWith(TRANSPORT_PREFIX)) {
                     in += c.getOrDefault("REQUEST", 0L);

@@ -1,6 +1,11 @@
 package org.m2mgw.bench.baseline;
 
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Security;
+import java.security.spec.ECGenParameterSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,13 +16,18 @@ import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.server.MessageDeliverer;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
 import org.m2mgw.bench.loadgen.Fleet;
 
@@ -36,24 +46,46 @@ public final class BareScandiumServer {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        Fleet fleet = args[1].equals("--generate")
+        boolean generated = args[1].equals("--generate");
+        Fleet fleet = generated
                 ? Fleet.generate(Integer.parseInt(args[2]), args[3], args[4])
                 : Fleet.read(Path.of(args[1]));
-        CoapServer server = start(port, fleet);
-        System.out.printf("bare scandium server on udp/%d with %d devices%n", port, fleet.size());
+        List<PublicKey> rpks = generated ? List.of() : Fleet.readRpkPublicKeys(Path.of(args[1]));
+        if (List.of(args).contains("--bc-ec")) {
+            // as the gateway with its crypto-bc bundle: Bouncy Castle for ECDHE and ECDSA only
+            Security.insertProviderAt(BouncyCastleEc.provider(), 1);
+        }
+        CoapServer server = start(port, fleet, rpks);
+        System.out.printf("bare scandium server on udp/%d with %d PSK and %d raw public key devices; EC provider %s%n",
+                port, fleet.size(), rpks.size(), java.security.Signature.getInstance("SHA256withECDSA").getProvider()
+                        .getName());
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
         Thread.currentThread().join();
     }
 
     public static CoapServer start(int port, Fleet fleet) {
+        return start(port, fleet, List.of());
+    }
+
+    /**
+     * @param rpks devices' raw public keys: when not empty, the server also offers
+     *        TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 with a P-256 raw public key of its own and trusts
+     *        exactly these keys (the gateway finds a device's key in its registry)
+     */
+    public static CoapServer start(int port, Fleet fleet, List<PublicKey> rpks) {
         CoapConfig.register();
         DtlsConfig.register();
         UdpConfig.register();
         Configuration cfg = Configuration.createStandardWithoutFile();
         cfg.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
-        cfg.set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+        List<CipherSuite> suites = new java.util.ArrayList<>(List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
                 CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_CCM,
                 CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256));
+        if (!rpks.isEmpty()) {
+            suites.add(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+            cfg.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED);
+        }
+        cfg.set(DtlsConfig.DTLS_CIPHER_SUITES, suites);
         cfg.set(DtlsConfig.DTLS_CONNECTION_ID_LENGTH, 6);
         cfg.set(DtlsConfig.DTLS_MAX_CONNECTIONS, 200_000);
         cfg.set(DtlsConfig.DTLS_STALE_CONNECTION_THRESHOLD, 86_400L, TimeUnit.SECONDS);
@@ -70,10 +102,25 @@ public final class BareScandiumServer {
         for (Fleet.Device d : fleet.devices()) {
             psk.setKey(d.identity(), d.key());
         }
-        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(cfg)
+        DtlsConnectorConfig.Builder builder = DtlsConnectorConfig.builder(cfg)
                 .setAddress(new InetSocketAddress(port))
-                .setAdvancedPskStore(psk)
-                .build();
+                .setAdvancedPskStore(psk);
+        if (!rpks.isEmpty()) {
+            try {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"));
+                KeyPair own = g.generateKeyPair();
+                List<CertificateType> rpk = List.of(CertificateType.RAW_PUBLIC_KEY);
+                builder.setCertificateIdentityProvider(new SingleCertificateProvider(own.getPrivate(), own.getPublic()))
+                        .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                                .setTrustedRPKs(rpks.stream().map(RawPublicKeyIdentity::new)
+                                        .toArray(RawPublicKeyIdentity[]::new))
+                                .setSupportedCertificateTypes(rpk).build());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        DtlsConnectorConfig dtls = builder.build();
         CoapServer server = new CoapServer(cfg);
         server.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(new DTLSConnector(dtls))
                 .build());

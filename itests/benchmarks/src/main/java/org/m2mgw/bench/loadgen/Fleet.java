@@ -193,6 +193,25 @@ public final class Fleet {
         }
     }
 
+    /** @return the raw public keys ({@code "rpk"}) of a registry import file's devices */
+    public static List<PublicKey> readRpkPublicKeys(Path registry) throws IOException {
+        try (Reader r = Files.newBufferedReader(registry, StandardCharsets.UTF_8);
+                JsonReader jr = Json.createReaderFactory(
+                        java.util.Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE)).createReader(r)) {
+            KeyFactory kf = KeyFactory.getInstance("EC");
+            List<PublicKey> out = new ArrayList<>();
+            for (JsonValue v : jr.readObject().getJsonArray("devices")) {
+                JsonObject d = v.asJsonObject();
+                if (d.containsKey("rpk")) {
+                    out.add(kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(d.getString("rpk")))));
+                }
+            }
+            return out;
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("cannot read the raw public keys of " + registry + ": " + e, e);
+        }
+    }
+
     /** The devices of one kind: raw public key devices ({@code rpk}) or PSK devices. */
     public Fleet only(boolean rpk) {
         List<Device> list = devices.stream().filter(d -> d.rpk() == rpk).toList();

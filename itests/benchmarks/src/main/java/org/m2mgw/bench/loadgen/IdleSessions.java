@@ -25,6 +25,21 @@ public final class IdleSessions {
 
     /** @return devices that got their answer */
     public static int establish(URI target, Fleet fleet, int n, int parallel, int base) throws InterruptedException {
+        return establish(target, fleet, n, parallel, base, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #establish(URI, Fleet, int, int, int)}, but gives up once {@code budgetMillis} have
+     * passed, or once more than 1% of the devices (at least 100) failed: a server that ran out of
+     * heap would otherwise cost every remaining device its 20 s timeout.
+     *
+     * @return devices that got their answer
+     */
+    public static int establish(URI target, Fleet fleet, int n, int parallel, int base, long budgetMillis)
+            throws InterruptedException {
+        long deadline = budgetMillis == Long.MAX_VALUE ? Long.MAX_VALUE : System.currentTimeMillis() + budgetMillis;
+        AtomicInteger failed = new AtomicInteger();
+        int maxFailures = Math.max(100, n / 100);
         Configuration cfg = LoadGenerator.clientConfiguration(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
         ScheduledExecutorService executor = ExecutorsUtil.newScheduledThreadPool(2, new NamedThreadFactory("idle#"));
         ScheduledExecutorService secondary = ExecutorsUtil.newDefaultSecondaryScheduler("idle-timer#");
@@ -33,15 +48,21 @@ public final class IdleSessions {
         for (int i = 0; i < n; i++) {
             int index = i;
             pool.execute(() -> {
+                if (failed.get() > maxFailures || System.currentTimeMillis() > deadline) {
+                    failed.incrementAndGet();
+                    return;
+                }
                 InetSocketAddress bind = new InetSocketAddress("127." + base + "." + (index / 20_000) + ".1",
                         10_000 + index % 20_000);
                 try (DeviceClient c = new DeviceClient(fleet.get(index), target, cfg, executor, secondary, bind)) {
                     DeviceClient.Outcome o = c.send("commands", null, 0, null).get(20, TimeUnit.SECONDS);
                     if (o.success()) {
                         ok.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
                     }
                 } catch (Exception e) {
-                    // counted as missing
+                    failed.incrementAndGet(); // counted as missing
                 }
             });
         }

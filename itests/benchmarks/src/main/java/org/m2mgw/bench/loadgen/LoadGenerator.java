@@ -138,6 +138,29 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /**
+     * One POST from every device, {@code parallel} at a time, each latency recorded: the first
+     * request on each device's session (after a gateway restart, for example).
+     */
+    public Stats.Result onceEach(String name, int parallel) throws InterruptedException {
+        Stats stats = new Stats();
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(parallel);
+        CountDownLatch done = new CountDownLatch(clients.size());
+        AtomicInteger seq = new AtomicInteger();
+        long t0 = System.nanoTime();
+        for (DeviceClient c : clients) {
+            permits.acquire();
+            c.send(postPath, payload(seq.incrementAndGet()), MediaTypeRegistry.APPLICATION_JSON, stats)
+                    .whenComplete((o, e) -> {
+                        count(stats, o, e);
+                        permits.release();
+                        done.countDown();
+                    });
+        }
+        done.await(5, TimeUnit.MINUTES);
+        return stats.result(name, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
      * Runs {@code mode} on all devices: warm-up first (not counted), then the measurement.
      *
      * @param ratePerDevice requests per second per device, 0 for a closed loop (the next request
@@ -256,20 +279,7 @@ public final class LoadGenerator implements AutoCloseable {
         f.whenComplete((o, e) -> {
             Stats s = current.get();
             if (s != null) {
-                if (e != null || o.error() != null) {
-                    s.errors.increment();
-                    if (o != null && o.error() != null && "timeout".equals(o.error().getMessage())) {
-                        s.timeouts.increment();
-                    }
-                } else if (o.success()) {
-                    s.ok.increment();
-                    s.latency(o.latencyNanos());
-                    if (o.handshake()) {
-                        s.handshakes.increment();
-                    }
-                } else {
-                    s.refused.increment();
-                }
+                count(s, o, e);
             }
             long wait = periodNanos == 0 ? 0 : periodNanos - (System.nanoTime() - start);
             if (wait > 0) {
@@ -279,6 +289,23 @@ public final class LoadGenerator implements AutoCloseable {
                 executor.execute(() -> loop(index, mode, periodNanos, current, stop, running, idle, seq));
             }
         });
+    }
+
+    private static void count(Stats s, DeviceClient.Outcome o, Throwable e) {
+        if (e != null || o.error() != null) {
+            s.errors.increment();
+            if (o != null && o.error() != null && "timeout".equals(o.error().getMessage())) {
+                s.timeouts.increment();
+            }
+        } else if (o.success()) {
+            s.ok.increment();
+            s.latency(o.latencyNanos());
+            if (o.handshake()) {
+                s.handshakes.increment();
+            }
+        } else {
+            s.refused.increment();
+        }
     }
 
     private byte[] payload(int n) {

@@ -212,9 +212,20 @@ public final class GatewayProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
-    /** Starts a Java Flight Recorder recording (profile settings) in the process. */
+    /**
+     * Starts a Java Flight Recorder recording in the process: the JDK's profile settings, with
+     * Java methods sampled every millisecond instead of every 10 (a few seconds of load give
+     * thousands of samples rather than a hundred).
+     */
     public void jfrStart(String name) throws IOException, InterruptedException {
-        jcmd("JFR.start", "name=" + name, "settings=profile");
+        Path settings = Path.of(System.getProperty("java.io.tmpdir"), "m2mgw-bench-profile-1ms.jfc");
+        if (!Files.exists(settings)) {
+            String profile = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc"));
+            Files.writeString(settings, profile.replace(
+                    "<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms</setting>",
+                    "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms</setting>"));
+        }
+        jcmd("JFR.start", "name=" + name, "settings=" + settings);
     }
 
     /** Stops the recording into {@code file}. */
@@ -244,6 +255,45 @@ public final class GatewayProcess implements AutoCloseable {
                     counts.merge(frame, 1, Integer::sum);
                     total++;
                     next = false;
+                }
+            }
+        }
+        p.waitFor(60, TimeUnit.SECONDS);
+        int all = Math.max(1, total);
+        StringBuilder sb = new StringBuilder();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(n)
+                .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue() / all,
+                        e.getKey())));
+        return sb.toString();
+    }
+
+    /**
+     * The gateway's own share of a recording: for each execution sample, the topmost frame in a
+     * {@code org.m2mgw} class (the gateway code that is running, or that called the library code
+     * on top of the stack), with its share of all samples. Samples without such a frame are
+     * counted as Californium, JDK or other library time on their own.
+     */
+    public static String ownFrames(Path jfr, int n) throws IOException, InterruptedException {
+        Path tool = Path.of(System.getProperty("java.home"), "bin", "jfr");
+        Process p = new ProcessBuilder(tool.toString(), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64",
+                jfr.toString()).redirectErrorStream(true).start();
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        int total = 0;
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            boolean inStack = false;
+            String own = null;
+            while ((line = r.readLine()) != null) {
+                if (line.contains("stackTrace = [")) {
+                    inStack = true;
+                    own = null;
+                } else if (inStack && line.strip().startsWith("]")) {
+                    counts.merge(own == null ? "(no gateway frame: library or JDK code alone)" : own, 1, Integer::sum);
+                    total++;
+                    inStack = false;
+                } else if (inStack && own == null && line.contains("org.m2mgw.")) {
+                    own = line.strip().replaceAll("\\s+line:.*$", "");
                 }
             }
         }

@@ -24,7 +24,7 @@ public class BenchmarkSmokeIT {
         Path distro = Path.of(System.getProperty("m2mgw.distro.jar"));
         List<Row> rows = BenchmarkSuite.run(Profile.smoke(), out, distro);
 
-        assertEquals(21, rows.size());
+        assertEquals(23, rows.size());
         for (Row r : rows) {
             assertFalse(r.scenario() + " has no gateway number", Double.isNaN(r.gateway()));
             assertTrue(r.scenario() + " measured nothing: " + r.gateway(), r.gateway() > 0);
@@ -33,6 +33,8 @@ public class BenchmarkSmokeIT {
                 "secured POSTs end to end", "durable queue enqueue (fsync group commit)",
                 "cost of crypto policy + inventory (full PSK handshakes)",
                 "ECDHE_ECDSA handshakes through the gateway: crypto-bc vs JDK",
+                "ECDHE_ECDSA handshakes through the gateway vs bare Scandium, same provider",
+                "idle sessions: 300 at -Xmx512m",
                 "crypto provider swap under POST load (crypto-bc stop/start x2)",
                 "OSCORE POSTs end to end vs DTLS",
                 "OSCORE protect + verify per message: Ascon-AEAD128 vs AES-CCM-16-64-128",
