@@ -37,7 +37,9 @@ import org.m2mgw.bench.loadgen.Fleet;
  * PSK, CIDs, anti-replay, session ids for resumption) and answers every request at once
  * (2.04 for POST, 2.05 for GET).
  *
- * <p>Arguments: port, then a registry import file or {@code --generate N PREFIX SEED}.
+ * <p>Arguments: port, then a registry import file or {@code --generate N PREFIX SEED}; then
+ * {@code --bc-ec} (Bouncy Castle for ECDHE and ECDSA, as the gateway's crypto-bc) and {@code --also
+ * FILE} (the PSK devices of a second import file too).
  */
 public final class BareScandiumServer {
 
@@ -51,6 +53,10 @@ public final class BareScandiumServer {
                 ? Fleet.generate(Integer.parseInt(args[2]), args[3], args[4])
                 : Fleet.read(Path.of(args[1]));
         List<PublicKey> rpks = generated ? List.of() : Fleet.readRpkPublicKeys(Path.of(args[1]));
+        int also = List.of(args).indexOf("--also");
+        if (also > 0) {
+            fleet = fleet.plus(Fleet.read(Path.of(args[also + 1])));
+        }
         if (List.of(args).contains("--bc-ec")) {
             // as the gateway with its crypto-bc bundle: Bouncy Castle for ECDHE and ECDSA only
             Security.insertProviderAt(BouncyCastleEc.provider(), 1);

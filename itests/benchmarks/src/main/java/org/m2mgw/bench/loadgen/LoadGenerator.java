@@ -292,20 +292,9 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private static void count(Stats s, DeviceClient.Outcome o, Throwable e) {
-        if (e != null || o.error() != null) {
-            s.errors.increment();
-            if (o != null && o.error() != null && "timeout".equals(o.error().getMessage())) {
-                s.timeouts.increment();
-            }
-        } else if (o.success()) {
-            s.ok.increment();
-            s.latency(o.latencyNanos());
-            if (o.handshake()) {
-                s.handshakes.increment();
-            }
-        } else {
-            s.refused.increment();
-        }
+        Throwable error = e != null ? e : o.error();
+        s.count(error, error == null && o.success(), error == null ? o.latencyNanos() : 0,
+                error == null && o.handshake());
     }
 
     private byte[] payload(int n) {

@@ -127,17 +127,8 @@ public final class OscoreLoad implements AutoCloseable {
                 current.get()).whenComplete((o, e) -> {
                     Stats s = current.get();
                     if (s != null) {
-                        if (e != null || o.error() != null) {
-                            s.errors.increment();
-                            if (o != null && o.error() != null && "timeout".equals(o.error().getMessage())) {
-                                s.timeouts.increment();
-                            }
-                        } else if (o.success()) {
-                            s.ok.increment();
-                            s.latency(o.latencyNanos());
-                        } else {
-                            s.refused.increment();
-                        }
+                        Throwable error = e != null ? e : o.error();
+                        s.count(error, error == null && o.success(), error == null ? o.latencyNanos() : 0, false);
                     }
                     executor.execute(() -> loop(d, current, stop, running, idle, seq));
                 });

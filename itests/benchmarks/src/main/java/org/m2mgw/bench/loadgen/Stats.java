@@ -28,6 +28,29 @@ public final class Stats {
         latenciesNanos[count++] = nanos;
     }
 
+    /**
+     * Counts one request's outcome.
+     *
+     * @param error why it failed (the future's exception or the request's error), null if it was answered
+     * @param success whether the answer was a success (2.xx)
+     */
+    void count(Throwable error, boolean success, long latencyNanos, boolean handshake) {
+        if (error != null) {
+            errors.increment();
+            if ("timeout".equals(error.getMessage())) {
+                timeouts.increment();
+            }
+        } else if (success) {
+            ok.increment();
+            latency(latencyNanos);
+            if (handshake) {
+                handshakes.increment();
+            }
+        } else {
+            refused.increment();
+        }
+    }
+
     /** @return the result over {@code seconds} of measurement */
     public synchronized Result result(String name, double seconds) {
         long[] sorted = Arrays.copyOf(latenciesNanos, count);

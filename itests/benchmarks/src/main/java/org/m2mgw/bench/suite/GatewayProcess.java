@@ -218,6 +218,19 @@ public final class GatewayProcess implements AutoCloseable {
      * thousands of samples rather than a hundred).
      */
     public void jfrStart(String name) throws IOException, InterruptedException {
+        jfrStart(name, true);
+    }
+
+    /**
+     * @param fine sample Java methods every millisecond (for an uncounted run: it slows the
+     *        process down two to three times), or else every 10 ms as the JDK's profile settings do
+     *        (a few percent; for a measured phase)
+     */
+    public void jfrStart(String name, boolean fine) throws IOException, InterruptedException {
+        if (!fine) {
+            jcmd("JFR.start", "name=" + name, "settings=profile");
+            return;
+        }
         Path settings = Path.of(System.getProperty("java.io.tmpdir"), "m2mgw-bench-profile-1ms.jfc");
         if (!Files.exists(settings)) {
             String profile = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc"));
@@ -238,33 +251,7 @@ public final class GatewayProcess implements AutoCloseable {
      * share of all samples: where the CPU time goes.
      */
     public static String hotMethods(Path jfr, int n) throws IOException, InterruptedException {
-        Path tool = Path.of(System.getProperty("java.home"), "bin", "jfr");
-        Process p = new ProcessBuilder(tool.toString(), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "1",
-                jfr.toString()).redirectErrorStream(true).start();
-        Map<String, Integer> counts = new java.util.HashMap<>();
-        int total = 0;
-        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            boolean next = false;
-            while ((line = r.readLine()) != null) {
-                if (line.contains("stackTrace = [")) {
-                    next = true;
-                } else if (next) {
-                    String frame = line.strip().replaceAll("\\s+line:.*$", "");
-                    counts.merge(frame, 1, Integer::sum);
-                    total++;
-                    next = false;
-                }
-            }
-        }
-        p.waitFor(60, TimeUnit.SECONDS);
-        int all = Math.max(1, total);
-        StringBuilder sb = new StringBuilder();
-        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(n)
-                .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue() / all,
-                        e.getKey())));
-        return sb.toString();
+        return samples(jfr, 1, stack -> stack.get(0), n);
     }
 
     /**
@@ -274,32 +261,43 @@ public final class GatewayProcess implements AutoCloseable {
      * counted as Californium, JDK or other library time on their own.
      */
     public static String ownFrames(Path jfr, int n) throws IOException, InterruptedException {
+        return samples(jfr, 64, stack -> stack.stream().filter(f -> f.startsWith("org.m2mgw.")).findFirst()
+                .orElse("(no gateway frame: library or JDK code alone)"), n);
+    }
+
+    /**
+     * Reads a recording's execution samples (each stack top first, at most {@code depth} frames),
+     * names each with {@code pick}, and lists the {@code n} most frequent names with their shares.
+     */
+    private static String samples(Path jfr, int depth, java.util.function.Function<List<String>, String> pick, int n)
+            throws IOException, InterruptedException {
         Path tool = Path.of(System.getProperty("java.home"), "bin", "jfr");
-        Process p = new ProcessBuilder(tool.toString(), "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64",
-                jfr.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(tool.toString(), "print", "--events", "jdk.ExecutionSample", "--stack-depth",
+                Integer.toString(depth), jfr.toString()).redirectErrorStream(true).start();
         Map<String, Integer> counts = new java.util.HashMap<>();
         int total = 0;
         try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
-            boolean inStack = false;
-            String own = null;
+            List<String> stack = null;
             while ((line = r.readLine()) != null) {
-                if (line.contains("stackTrace = [")) {
-                    inStack = true;
-                    own = null;
-                } else if (inStack && line.strip().startsWith("]")) {
-                    counts.merge(own == null ? "(no gateway frame: library or JDK code alone)" : own, 1, Integer::sum);
-                    total++;
-                    inStack = false;
-                } else if (inStack && own == null && line.contains("org.m2mgw.")) {
-                    own = line.strip().replaceAll("\\s+line:.*$", "");
+                String t = line.strip();
+                if (t.contains("stackTrace = [")) {
+                    stack = new ArrayList<>();
+                } else if (stack != null && t.startsWith("]")) {
+                    if (!stack.isEmpty()) {
+                        counts.merge(pick.apply(stack), 1, Integer::sum);
+                        total++;
+                    }
+                    stack = null;
+                } else if (stack != null && !t.isEmpty() && !t.equals("...")) {
+                    stack.add(t.replaceAll("\\s+line:.*$", ""));
                 }
             }
         }
         p.waitFor(60, TimeUnit.SECONDS);
         int all = Math.max(1, total);
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%d samples%n", total));
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(n)
                 .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, "%5.1f%%  %s%n", 100.0 * e.getValue() / all,
                         e.getKey())));

@@ -11,7 +11,7 @@ record Profile(String name, int rounds, int warmupSeconds, int measureSeconds, i
     }
 
     static Profile smoke() {
-        return new Profile("smoke", 1, 1, 2, 4, 8, 200, 50, 2, 1, 2, new int[] {10, 50}, new int[] {100, 300});
+        return new Profile("smoke", 1, 1, 2, 4, 8, 2_000, 50, 2, 1, 2, new int[] {10, 50}, new int[] {500, 2_000});
     }
 
     Profile withIdleSessions(int n) {
