@@ -29,8 +29,15 @@ final class DeviceUsage {
     int certificateStrength;
     String lastEvent;
     Instant lastEventAt;
-    /** Airtime per protocol, summed from the transports' deltas; null until the first report. */
-    Map<String, Airtime> airtime;
+    /**
+     * Airtime of the known protocols, summed from the transports' deltas: {@value #FIELDS} counters
+     * for each protocol of {@link #PROTOCOLS} up to the highest one used (a device that made a
+     * handshake and sent records holds 15 longs, not a map of records); null until the first report.
+     */
+    long[] airtime;
+    /** Airtime of protocols this version does not know (a newer transport); null while there is none. */
+    Map<String, Airtime> otherAirtime;
+    private static final int FIELDS = 5;
     /** The UTC day (epoch day) {@link #handshakesToday} counts, {@link #NO_DAY} before the first handshake. */
     long handshakeDay = NO_DAY;
     long handshakesToday;
@@ -83,20 +90,44 @@ final class DeviceUsage {
                     && a.handshakes() == 0) {
                 continue;
             }
-            if (airtime == null) {
-                airtime = new HashMap<>(8);
+            int i = PROTOCOLS.indexOf(a.protocol());
+            if (i < 0) {
+                if (otherAirtime == null) {
+                    otherAirtime = new HashMap<>(4);
+                }
+                otherAirtime.merge(a.protocol(), a, Airtime::plus);
+                continue;
             }
-            airtime.merge(a.protocol(), a, Airtime::plus);
+            int at = i * FIELDS;
+            if (airtime == null || airtime.length < at + FIELDS) {
+                airtime = airtime == null ? new long[at + FIELDS] : java.util.Arrays.copyOf(airtime, at + FIELDS);
+            }
+            airtime[at] += a.datagramsIn();
+            airtime[at + 1] += a.bytesIn();
+            airtime[at + 2] += a.datagramsOut();
+            airtime[at + 3] += a.bytesOut();
+            airtime[at + 4] += a.handshakes();
         }
     }
 
     /** @return the airtime per protocol in {@link #PROTOCOL_ORDER} */
     List<Airtime> airtimeList() {
-        if (airtime == null || airtime.isEmpty()) {
+        if (airtime == null && otherAirtime == null) {
             return List.of();
         }
-        List<Airtime> out = new ArrayList<>(airtime.values());
-        out.sort(Comparator.comparing(Airtime::protocol, PROTOCOL_ORDER));
+        List<Airtime> out = new ArrayList<>();
+        for (int at = 0; airtime != null && at + FIELDS <= airtime.length; at += FIELDS) {
+            if (airtime[at] != 0 || airtime[at + 1] != 0 || airtime[at + 2] != 0 || airtime[at + 3] != 0
+                    || airtime[at + 4] != 0) {
+                out.add(new Airtime(PROTOCOLS.get(at / FIELDS), airtime[at], airtime[at + 1], airtime[at + 2],
+                        airtime[at + 3], airtime[at + 4]));
+            }
+        }
+        if (otherAirtime != null) {
+            List<Airtime> other = new ArrayList<>(otherAirtime.values());
+            other.sort(Comparator.comparing(Airtime::protocol, PROTOCOL_ORDER));
+            out.addAll(other);
+        }
         return out;
     }
 
@@ -115,7 +146,8 @@ final class DeviceUsage {
         c.certificateStrength = certificateStrength;
         c.lastEvent = lastEvent;
         c.lastEventAt = lastEventAt;
-        c.airtime = airtime == null ? null : new HashMap<>(airtime);
+        c.airtime = airtime == null ? null : airtime.clone();
+        c.otherAirtime = otherAirtime == null ? null : new HashMap<>(otherAirtime);
         c.handshakeDay = handshakeDay;
         c.handshakesToday = handshakesToday;
         c.handshakesYesterday = handshakesYesterday;
