@@ -1583,7 +1583,7 @@ public final class BenchmarkSuite {
             gateway.await("saved its device sessions", from, 60_000);
             from = gateway.output().length();
             // a measured phase: JFR at the JDK's profile settings (10 ms sampling), which cost a few
-            // percent; at 1 ms the restore of 30,000 sessions took 36 s instead of about 5
+            // percent (1 ms sampling slows the gateway two to three times)
             gateway.jfrStart("gateway-restart", false);
             long t0 = System.nanoTime();
             gateway.bundle("org.m2mgw.transport-coap-dtls", "start");
