@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.kura.configuration.ConfigurableComponent;
 import org.m2mgw.anomaly.internal.engine.DetectionEngine;
@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Feeds every {@link TrafficEvent} to the detection engine on a worker thread of its own (the
- * transports' I/O threads never wait for detection), posts the alerts to Event Admin (the cloud
+ * transports' I/O threads never wait for detection, and never wake the worker either: it takes what
+ * has arrived every {@value #DRAIN_MS} ms, so that a busy gateway pays a lock-free enqueue per event
+ * instead of a thread wake-up per event), posts the alerts to Event Admin (the cloud
  * connection publishes them), keeps the recent ones for the console, and applies each finding's
  * action through {@link DeviceAccessControl}.
  */
@@ -47,6 +49,8 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetector.class);
     private static final int QUEUE = 100_000;
     private static final int RECENT = 100;
+    /** How often the worker takes the events that arrived: detection is late by at most this. */
+    static final long DRAIN_MS = 10;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
@@ -54,7 +58,9 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile DeviceAccessControl access;
 
-    private final BlockingQueue<TrafficEvent> events = new ArrayBlockingQueue<>(QUEUE);
+    private final ConcurrentLinkedQueue<TrafficEvent> events = new ConcurrentLinkedQueue<>();
+    /** Events in {@link #events}: the bound of {@value #QUEUE} is kept with it. */
+    private final AtomicInteger queued = new AtomicInteger();
     private final ArrayDeque<Finding> recent = new ArrayDeque<>();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder processed = new LongAdder();
@@ -104,30 +110,44 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
 
     @Override
     public void onEvent(TrafficEvent event) {
-        if (engine != null && !events.offer(event)) {
-            dropped.increment();
+        if (engine == null) {
+            return;
         }
+        if (queued.incrementAndGet() > QUEUE) {
+            queued.decrementAndGet();
+            dropped.increment();
+            return;
+        }
+        events.offer(event);
     }
 
     private void work() {
         workerThreadId = Thread.currentThread().getId();
         long nextTick = System.nanoTime();
+        List<Finding> findings = new ArrayList<>();
         while (running) {
             try {
-                TrafficEvent e = events.poll(200, TimeUnit.MILLISECONDS);
-                List<Finding> findings = new ArrayList<>();
-                if (e != null) {
+                TrafficEvent e;
+                while ((e = events.poll()) != null) {
+                    queued.decrementAndGet();
                     findings.addAll(engine.onEvent(e));
                     processed.increment();
+                    if (!findings.isEmpty()) {
+                        findings.forEach(this::handle);
+                        findings.clear();
+                    }
                 }
                 if (System.nanoTime() - nextTick >= 0) {
                     findings.addAll(engine.tick(Instant.now()));
                     nextTick = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    findings.forEach(this::handle);
+                    findings.clear();
                 }
-                findings.forEach(this::handle);
+                Thread.sleep(DRAIN_MS);
             } catch (InterruptedException ie) {
                 return;
             } catch (RuntimeException re) {
+                findings.clear();
                 // Detection must never stop for good; one line and carry on.
                 LOG.error("Anomaly detector: event processing failed: {}", re.toString());
             }
@@ -200,7 +220,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
-        out.put("events.queued", (long) events.size());
+        out.put("events.queued", (long) queued.get());
         out.put("events.dropped", dropped.sum());
         out.put("events.processed", processed.sum());
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -1,0 +1,105 @@
+package org.m2mgw.anomaly.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.m2mgw.api.traffic.FailureCause;
+import org.m2mgw.api.traffic.TrafficEvent;
+import org.m2mgw.api.traffic.TrafficEventType;
+
+/** The component around the engine: the hand-off from the transports' threads to the worker. */
+class AnomalyDetectorTest {
+
+    private static Map<String, Object> enabled() {
+        Map<String, Object> p = new HashMap<>();
+        p.put("detector.enabled", "true");
+        return p;
+    }
+
+    private static void awaitCounter(AnomalyDetector d, String name, long value) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (d.counters().get(name) < value && System.nanoTime() < deadline) {
+            Thread.sleep(AnomalyDetector.DRAIN_MS);
+        }
+        assertThat(d.counters().get(name)).as(name).isEqualTo(value);
+    }
+
+    @Test
+    void everyEventFromManyThreadsReachesTheEngineOnce() throws Exception {
+        AnomalyDetector d = new AnomalyDetector(enabled());
+        try {
+            int threads = 4;
+            int perThread = 25_000;
+            Instant now = Instant.now();
+            CountDownLatch start = new CountDownLatch(1);
+            Thread[] senders = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                senders[t] = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < perThread; i++) {
+                        d.onEvent(TrafficEvent.builder(TrafficEventType.REQUEST, "coaps", "10.0." + id + ".1:5684")
+                                .deviceId("dev-" + id + "-" + (i % 50)).resource("telemetry").bytes(40)
+                                .time(now.plusMillis(i)).build());
+                    }
+                });
+                senders[t].start();
+            }
+            start.countDown();
+            for (Thread s : senders) {
+                s.join();
+            }
+            awaitCounter(d, "events.processed", (long) threads * perThread);
+            Map<String, Long> c = d.counters();
+            assertThat(c.get("events.dropped")).isZero();
+            assertThat(c.get("events.queued")).isZero();
+            assertThat(c.get("events")).isEqualTo((long) threads * perThread);
+            assertThat(c.get("tracked.devices")).isEqualTo(threads * 50L);
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    @Test
+    void anAttackIsStillReportedWithoutTheTransportWakingTheWorker() throws Exception {
+        AnomalyDetector d = new AnomalyDetector(enabled());
+        try {
+            Instant now = Instant.now();
+            // one address guessing many identities: the identity-guessing rule's case
+            for (int i = 0; i < 200; i++) {
+                d.onEvent(TrafficEvent.builder(TrafficEventType.HANDSHAKE_FAILED, "coaps", "203.0.113.9:40000")
+                        .cause(FailureCause.UNKNOWN_IDENTITY).claimedIdentity("guess-" + i)
+                        .reason("unknown PSK identity 'guess-" + i + "'").time(now.plusMillis(i * 10L)).build());
+            }
+            awaitCounter(d, "events.processed", 200);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (d.recentFindings().stream().noneMatch(f -> f.alert().subject().equals("203.0.113.9"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(AnomalyDetector.DRAIN_MS);
+            }
+            assertThat(d.recentFindings()).extracting(f -> f.alert().subject()).contains("203.0.113.9");
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    @Test
+    void disabledDetectorTakesNoEvents() throws Exception {
+        Map<String, Object> p = new HashMap<>();
+        p.put("detector.enabled", "false");
+        AnomalyDetector d = new AnomalyDetector(p);
+        d.onEvent(TrafficEvent.builder(TrafficEventType.REQUEST, "coaps", "10.0.0.1:5684").deviceId("x").build());
+        assertThat(d.counters().get("events.queued")).isZero();
+        assertThat(d.statusLine()).startsWith("disabled");
+        d.deactivate();
+    }
+}
