@@ -45,17 +45,24 @@ class RealPeersIT {
                 "telemetry/*", "events");
         consumer = new TestSupport.Consumer();
         events = new TestSupport.Events();
+        listener = newListener(0, events);
+        port = listener.address().orElseThrow().getPort();
+    }
+
+    /** A listener on {@code port} (0: any) over the test's data directory, as a bundle restart makes it. */
+    private CoapsListener newListener(int onPort, TestSupport.Events to) {
         Map<String, Object> cfg = new HashMap<>();
         cfg.put("listener_address", "127.0.0.1");
-        cfg.put("listener_port", 0);
+        cfg.put("listener_port", onPort);
         cfg.put("dtls_retransmission_timeout_ms", 500);
         cfg.put("dtls_max_retransmissions", 1);
-        listener = new CoapsListener(registry, TestSupport.runtime(data), new org.m2mgw.access.internal.RestrictionTable(TestSupport.runtime(data)),
+        CoapsListener l = new CoapsListener(registry, TestSupport.runtime(data),
+                new org.m2mgw.access.internal.RestrictionTable(TestSupport.runtime(data)),
                 Map.of("service.pid", "org.m2mgw.transport.coaps~peers"),
                 TestSupport.config(CoapsListenerConfig.class, cfg));
-        CoapsListenerTest.setConsumer(listener, consumer);
-        listener.addTrafficListener(events);
-        port = listener.address().orElseThrow().getPort();
+        CoapsListenerTest.setConsumer(l, consumer);
+        l.addTrafficListener(to);
+        return l;
     }
 
     @AfterEach
@@ -125,6 +132,41 @@ class RealPeersIT {
         TrafficEvent e = events.of(TrafficEventType.HANDSHAKE_SUCCEEDED).get(0);
         assertThat(e.deviceId()).contains("dev1");
         assertThat(e.reason()).isEqualTo("TLS_PSK_WITH_AES_128_CCM_8");
+    }
+
+    @Test
+    void givenAnOpensslSession_whenTheListenerRestarts_thenOpensslResumesItWithoutAFullHandshake() throws Exception {
+        String hexKey = TestSupport.hex(KEY.getBytes(StandardCharsets.US_ASCII));
+        Path session = data.resolve("openssl-session.pem");
+        // The device keeps its connection (no close_notify: a device that sleeps just goes quiet), so
+        // s_client ignores the end of its input and is killed once it has written its session.
+        Path firstOut = data.resolve("s_client-1.txt");
+        Process first = new ProcessBuilder("openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + port,
+                "-psk_identity", "dev1", "-psk", hexKey, "-cipher", "PSK-AES128-CCM8", "-sess_out", session.toString(),
+                "-ign_eof").redirectErrorStream(true).redirectOutput(firstOut.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try {
+            CoapsListenerTest.await("openssl's session file", () -> session.toFile().length() > 0
+                    || !first.isAlive());
+            CoapsListenerTest.await("handshake event", () -> events.count(TrafficEventType.HANDSHAKE_SUCCEEDED) == 1);
+        } finally {
+            first.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        String firstText = java.nio.file.Files.readString(firstOut);
+        assertThat(firstText).as(firstText).contains("Cipher is PSK-AES128-CCM8");
+
+        // A bundle update or restart: the listener saves its sessions (sealed, format 2) and a new one
+        // on the same port restores them.
+        listener.deactivate();
+        TestSupport.Events after = new TestSupport.Events();
+        listener = newListener(port, after);
+
+        String second = run(20, "openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + port,
+                "-psk_identity", "dev1", "-psk", hexKey, "-cipher", "PSK-AES128-CCM8", "-sess_in", session.toString());
+        assertThat(second).as(second).contains("Reused, ");
+        CoapsListenerTest.await("resumption event", () -> after.count(TrafficEventType.SESSION_RESUMED) == 1);
+        assertThat(after.count(TrafficEventType.HANDSHAKE_SUCCEEDED)).as("full handshakes after the restart").isZero();
+        assertThat(after.of(TrafficEventType.SESSION_RESUMED).get(0).deviceId()).contains("dev1");
     }
 
     @ParameterizedTest(name = "given a resource name {0}, when libcoap posts it, then 4.00 and nothing is queued")
