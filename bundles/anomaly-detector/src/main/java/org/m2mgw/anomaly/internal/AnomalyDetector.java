@@ -19,6 +19,7 @@ import org.m2mgw.api.alert.Alert;
 import org.m2mgw.api.runtime.StatusProvider;
 import org.m2mgw.api.traffic.TrafficEvent;
 import org.m2mgw.api.traffic.TrafficEventListener;
+import org.m2mgw.api.traffic.TrafficEventType;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -64,6 +65,10 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     private final ArrayDeque<Finding> recent = new ArrayDeque<>();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder processed = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    /** When the worker last logged a failure ({@link System#nanoTime()}), 0 for never; the worker's own. */
+    private long lastFailureLog;
     /** The worker thread, whose CPU time is the detector's cost (it does nothing else). */
     private volatile long workerThreadId = -1;
     private final LongAdder alerts = new LongAdder();
@@ -113,6 +118,12 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
         if (engine == null) {
             return;
         }
+        if (event.type() == TrafficEventType.BYTES_IN || event.type() == TrafficEventType.BYTES_OUT) {
+            // Per-datagram byte counts are no feature (a request's payload size is): two of every three
+            // events of a busy gateway, not worth the queue and the worker's time.
+            skipped.increment();
+            return;
+        }
         if (queued.incrementAndGet() > QUEUE) {
             queued.decrementAndGet();
             dropped.increment();
@@ -128,15 +139,24 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
         while (running) {
             try {
                 TrafficEvent e;
+                int taken = 0;
                 while ((e = events.poll()) != null) {
-                    queued.decrementAndGet();
-                    findings.addAll(engine.onEvent(e));
-                    processed.increment();
-                    if (!findings.isEmpty()) {
+                    try {
+                        findings.addAll(engine.onEvent(e));
                         findings.forEach(this::handle);
-                        findings.clear();
+                    } catch (RuntimeException re) {
+                        failed(re);
+                    }
+                    findings.clear();
+                    if (++taken == 1024) {
+                        // the producers' counter once per batch, not once per event: it is their cache line
+                        queued.addAndGet(-taken);
+                        processed.add(taken);
+                        taken = 0;
                     }
                 }
+                queued.addAndGet(-taken);
+                processed.add(taken);
                 if (System.nanoTime() - nextTick >= 0) {
                     findings.addAll(engine.tick(Instant.now()));
                     nextTick = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
@@ -148,9 +168,19 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
                 return;
             } catch (RuntimeException re) {
                 findings.clear();
-                // Detection must never stop for good; one line and carry on.
-                LOG.error("Anomaly detector: event processing failed: {}", re.toString());
+                failed(re);
             }
+        }
+    }
+
+    /** Detection must never stop for good: counted, logged at most once a minute, and on to the next event. */
+    private void failed(RuntimeException re) {
+        failures.increment();
+        long now = System.nanoTime();
+        if (lastFailureLog == 0 || now - lastFailureLog >= TimeUnit.MINUTES.toNanos(1)) {
+            lastFailureLog = now == 0 ? 1 : now;
+            LOG.error("Anomaly detector: event processing failed ({} failures so far; logged at most once a "
+                    + "minute): {}", failures.sum(), re.toString());
         }
     }
 
@@ -223,6 +253,8 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
         out.put("events.queued", (long) queued.get());
         out.put("events.dropped", dropped.sum());
         out.put("events.processed", processed.sum());
+        out.put("events.skipped.bytes", skipped.sum());
+        out.put("events.failed", failures.sum());
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long id = workerThreadId;
         if (id >= 0 && threads.isThreadCpuTimeSupported()) {

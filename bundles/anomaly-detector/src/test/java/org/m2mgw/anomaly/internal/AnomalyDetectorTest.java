@@ -93,6 +93,24 @@ class AnomalyDetectorTest {
     }
 
     @Test
+    void byteCountsAreCountedButNotQueued() throws Exception {
+        AnomalyDetector d = new AnomalyDetector(enabled());
+        try {
+            Instant now = Instant.now();
+            for (TrafficEventType type : new TrafficEventType[] {TrafficEventType.BYTES_IN, TrafficEventType.REQUEST,
+                TrafficEventType.BYTES_OUT}) {
+                d.onEvent(TrafficEvent.builder(type, "coaps", "10.0.0.1:5684").deviceId("x").resource("telemetry")
+                        .bytes(40).time(now).build());
+            }
+            awaitCounter(d, "events.processed", 1);
+            assertThat(d.counters().get("events.skipped.bytes")).isEqualTo(2);
+            assertThat(d.counters().get("events")).isEqualTo(1);
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    @Test
     void disabledDetectorTakesNoEvents() throws Exception {
         Map<String, Object> p = new HashMap<>();
         p.put("detector.enabled", "false");
