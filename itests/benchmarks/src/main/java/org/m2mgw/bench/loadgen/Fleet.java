@@ -161,22 +161,16 @@ public final class Fleet {
                 privateKeys.put(k.getString("id"), k.getString("pkcs8"));
             }
         }
-        try (Reader r = Files.newBufferedReader(registry, StandardCharsets.UTF_8);
-                JsonReader jr = Json.createReaderFactory(
-                        java.util.Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE)).createReader(r)) {
+        try {
             KeyFactory kf = KeyFactory.getInstance("EC");
             List<Device> list = new ArrayList<>();
-            for (JsonValue v : jr.readObject().getJsonArray("devices")) {
-                JsonObject d = v.asJsonObject();
-                String id = d.getString("id");
-                String pkcs8 = privateKeys.remove(id);
-                if (!d.containsKey("rpk") || pkcs8 == null) {
+            for (Map.Entry<String, PublicKey> e : rpkEntries(registry).entrySet()) {
+                String pkcs8 = privateKeys.remove(e.getKey());
+                if (pkcs8 == null) {
                     continue;
                 }
-                byte[] spki = Base64.getDecoder().decode(d.getString("rpk"));
-                PublicKey pub = kf.generatePublic(new X509EncodedKeySpec(spki));
                 PrivateKey priv = kf.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pkcs8)));
-                list.add(new Device(id, id, null, new KeyPair(pub, priv)));
+                list.add(new Device(e.getKey(), e.getKey(), null, new KeyPair(e.getValue(), priv)));
             }
             if (!privateKeys.isEmpty()) {
                 throw new IOException(keyFile + " has private keys of devices with no \"rpk\" in " + registry + ": "
@@ -195,15 +189,21 @@ public final class Fleet {
 
     /** @return the raw public keys ({@code "rpk"}) of a registry import file's devices */
     public static List<PublicKey> readRpkPublicKeys(Path registry) throws IOException {
+        return new ArrayList<>(rpkEntries(registry).values());
+    }
+
+    /** @return the devices of a registry import file that have a raw public key, by id, in file order */
+    private static Map<String, PublicKey> rpkEntries(Path registry) throws IOException {
         try (Reader r = Files.newBufferedReader(registry, StandardCharsets.UTF_8);
                 JsonReader jr = Json.createReaderFactory(
                         java.util.Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE)).createReader(r)) {
             KeyFactory kf = KeyFactory.getInstance("EC");
-            List<PublicKey> out = new ArrayList<>();
+            Map<String, PublicKey> out = new java.util.LinkedHashMap<>();
             for (JsonValue v : jr.readObject().getJsonArray("devices")) {
                 JsonObject d = v.asJsonObject();
                 if (d.containsKey("rpk")) {
-                    out.add(kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(d.getString("rpk")))));
+                    out.put(d.getString("id"),
+                            kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(d.getString("rpk")))));
                 }
             }
             return out;

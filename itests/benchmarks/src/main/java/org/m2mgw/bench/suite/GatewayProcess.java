@@ -78,6 +78,11 @@ public final class GatewayProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** @return the gateway's data directory ({@code null} for a plain Java process) */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public String output() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);

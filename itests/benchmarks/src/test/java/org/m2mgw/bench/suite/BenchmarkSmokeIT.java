@@ -24,13 +24,14 @@ public class BenchmarkSmokeIT {
         Path distro = Path.of(System.getProperty("m2mgw.distro.jar"));
         List<Row> rows = BenchmarkSuite.run(Profile.smoke(), out, distro);
 
-        assertEquals(23, rows.size());
+        assertEquals(25, rows.size());
         for (Row r : rows) {
             assertFalse(r.scenario() + " has no gateway number", Double.isNaN(r.gateway()));
             assertTrue(r.scenario() + " measured nothing: " + r.gateway(), r.gateway() > 0);
         }
         for (String withBaseline : List.of("full PSK handshakes/s (CCM_8, cookie)", "session resumptions/s",
-                "secured POSTs end to end", "durable queue enqueue (fsync group commit)",
+                "secured POSTs end to end", "cost of detection (e2e POSTs, detection on)",
+                "gateway CPU per message at 160 msgs/s, detection on", "durable queue enqueue (fsync group commit)",
                 "cost of crypto policy + inventory (full PSK handshakes)",
                 "ECDHE_ECDSA handshakes through the gateway: crypto-bc vs JDK",
                 "ECDHE_ECDSA handshakes through the gateway vs bare Scandium, same provider",
