@@ -195,15 +195,19 @@ public class CoapsTransportIT extends GatewayTestSupport {
     public void givenTheCryptoPolicy_whenItRetiresTheSuiteADeviceUsed_thenTheInventoryShowsWhyAndTheNextHandshakeIsRefused()
             throws Exception {
         String key = new String(java.util.HexFormat.of().parseHex(hexKey(11)), StandardCharsets.US_ASCII);
-        awaitValue("libcoap gets 2.04", 30_000, () -> {
+        // A handshake the inventory has seen: libcoap again until it has one. (Once, on Felix, the inventory
+        // had no suite 10 s after libcoap's first 2.04, while the test's listener configuration was still
+        // being applied; not explained yet: see docs/status.md.)
+        awaitValue("libcoap gets 2.04 and the inventory has the device's suite", 40_000, () -> {
             try {
-                return coapClient("it-dev-11", key);
+                String out = coapClient("it-dev-11", key);
+                return out.contains("2.04") && inventory.entry("it-dev-11").flatMap(e -> e.suite()).isPresent()
+                        ? "ok" : out;
             } catch (Exception e) {
                 return e.toString();
             }
-        }, o -> o.contains("2.04"));
-        String suite = awaitValue("inventory entry", 10_000,
-                () -> inventory.entry("it-dev-11").flatMap(e -> e.suite()).orElse(""), s -> !s.isEmpty());
+        }, o -> o.equals("ok"));
+        String suite = inventory.entry("it-dev-11").flatMap(e -> e.suite()).orElseThrow();
         org.m2mgw.api.crypto.CryptoStatus before = inventory.entry("it-dev-11").orElseThrow().verdict().status();
         assertTrue("allowed before the change: " + before, before.compareTo(org.m2mgw.api.crypto.CryptoStatus.WARN) <= 0);
 

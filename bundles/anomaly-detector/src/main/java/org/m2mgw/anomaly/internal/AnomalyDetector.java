@@ -67,6 +67,8 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
     private final LongAdder processed = new LongAdder();
     private final LongAdder skipped = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    /** Ticks done: once a second, also while events keep coming (windows of devices gone quiet end there). */
+    private final LongAdder ticks = new LongAdder();
     /** When the worker last logged a failure ({@link System#nanoTime()}), 0 for never; the worker's own. */
     private long lastFailureLog;
     /** The worker thread, whose CPU time is the detector's cost (it does nothing else). */
@@ -140,6 +142,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
             try {
                 TrafficEvent e;
                 int taken = 0;
+                boolean behind = false;
                 while ((e = events.poll()) != null) {
                     try {
                         findings.addAll(engine.onEvent(e));
@@ -153,17 +156,25 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
                         queued.addAndGet(-taken);
                         processed.add(taken);
                         taken = 0;
+                        if (System.nanoTime() - nextTick >= 0) {
+                            // events keep coming: the tick (windows of devices gone quiet) must not starve
+                            behind = true;
+                            break;
+                        }
                     }
                 }
                 queued.addAndGet(-taken);
                 processed.add(taken);
                 if (System.nanoTime() - nextTick >= 0) {
                     findings.addAll(engine.tick(Instant.now()));
+                    ticks.increment();
                     nextTick = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                     findings.forEach(this::handle);
                     findings.clear();
                 }
-                Thread.sleep(DRAIN_MS);
+                if (!behind) {
+                    Thread.sleep(DRAIN_MS);
+                }
             } catch (InterruptedException ie) {
                 return;
             } catch (RuntimeException re) {
@@ -255,6 +266,7 @@ public class AnomalyDetector implements ConfigurableComponent, TrafficEventListe
         out.put("events.processed", processed.sum());
         out.put("events.skipped.bytes", skipped.sum());
         out.put("events.failed", failures.sum());
+        out.put("worker.ticks", ticks.sum());
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long id = workerThreadId;
         if (id >= 0 && threads.isThreadCpuTimeSupported()) {
