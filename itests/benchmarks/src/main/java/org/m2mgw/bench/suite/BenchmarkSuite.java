@@ -1554,11 +1554,14 @@ public final class BenchmarkSuite {
 
     /** @return user + system CPU time of process {@code pid}, from {@code /proc/<pid>/stat} (Linux) */
     static long processCpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        // fields after the command name, which is in parentheses and may hold spaces
+        return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))) * (1_000_000_000L / CLOCK_TICKS);
+    }
+
+    /** @return utime + stime (fields 14 and 15) of a {@code /proc/.../stat} line, in clock ticks */
+    private static long cpuTicks(String stat) {
+        // the fields after the command name, which is in parentheses and may hold spaces
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
-        return ticks * (1_000_000_000L / CLOCK_TICKS);
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** @return CPU ticks (user + system) per thread group of process {@code pid}: threads named alike, digits aside */
@@ -1573,8 +1576,7 @@ public final class BenchmarkSuite {
                     continue; // the thread ended
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                out.merge(name, cpuTicks(stat), Long::sum);
             }
         }
         return out;
@@ -1608,10 +1610,6 @@ public final class BenchmarkSuite {
      * is allowlisted, so the load itself is never throttled or blocked. The console replaces the
      * whole configuration, so every property is sent each time.
      */
-    private void detection(boolean on) throws IOException {
-        detection(gateway, on);
-    }
-
     private void detection(GatewayProcess g, boolean on) throws IOException {
         StringBuilder allow = new StringBuilder("127.0.0.1");
         for (int i = 0; i <= profile.idleSessions() / 20_000; i++) {
